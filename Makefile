@@ -1,0 +1,56 @@
+# The one entry point. On a fresh Debian 12 machine:
+#   make dev    — install what is missing, build, start a dev server on :7233
+#   make test   — install what is missing, build, run every test
+BUILD_DIR ?= build
+ZAMAN     := $(BUILD_DIR)/bin/zaman
+DEV_ARGS  ?=
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl \
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
+  libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
+  libgtest-dev libgmock-dev libssl-dev \
+  nodejs npm golang-go python3 python3-venv python3-pip
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build test unit-test sdk-test dev clean
+
+# Installs only what is missing; a toolchain already on PATH (go, node,
+# python3) counts as present.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  case $$p in \
+	    golang-go) command -v go >/dev/null && continue ;; \
+	    nodejs|npm) command -v node >/dev/null && command -v npm >/dev/null && continue ;; \
+	    python3|python3-pip) command -v python3 >/dev/null && continue ;; \
+	    python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null && continue ;; \
+	  esac; \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	@[ -f $(BUILD_DIR)/build.ninja ] || cmake -S . -B $(BUILD_DIR) -G Ninja
+	cmake --build $(BUILD_DIR)
+
+# Unit, functional, SDK and CLI tests, all through CTest.
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure
+
+unit-test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -LE sdk
+
+sdk-test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
+
+dev: build
+	$(ZAMAN) server start-dev $(DEV_ARGS)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,64 @@
+#include "absl/strings/string_view.h"
+#include "common/errors.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "temporal/api/errordetails/v1/message.pb.h"
+
+namespace zaman::errors {
+namespace {
+
+// Payload keys. They are internal to this file: only Detail() reads them.
+constexpr char kDetailKey[] = "zaman/temporal-error-detail";
+constexpr char kConditionFailedKey[] = "zaman/condition-failed";
+
+absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
+  google::protobuf::Any any;
+  any.PackFrom(detail);
+  status.SetPayload(kDetailKey, absl::Cord(any.SerializeAsString()));
+  return status;
+}
+
+}  // namespace
+
+absl::Status InvalidArgument(absl::string_view message) {
+  return absl::InvalidArgumentError(message);
+}
+
+absl::Status NamespaceNotFound(absl::string_view namespace_name) {
+  temporal::api::errordetails::v1::NamespaceNotFoundFailure detail;
+  detail.set_namespace_(std::string(namespace_name));
+  return WithDetail(
+      absl::NotFoundError(absl::StrFormat("Namespace %s is not found.", namespace_name)),
+      detail);
+}
+
+absl::Status NamespaceAlreadyExists(absl::string_view namespace_name) {
+  return WithDetail(absl::AlreadyExistsError(
+                        absl::StrFormat("Namespace \"%s\" already exists", namespace_name)),
+                    temporal::api::errordetails::v1::NamespaceAlreadyExistsFailure());
+}
+
+absl::Status ConditionFailed(absl::string_view message) {
+  absl::Status status = absl::AbortedError(message);
+  status.SetPayload(kConditionFailedKey, absl::Cord());
+  return status;
+}
+
+absl::Status Unavailable(absl::string_view message) { return absl::UnavailableError(message); }
+
+absl::Status Internal(absl::string_view message) { return absl::InternalError(message); }
+
+std::optional<google::protobuf::Any> Detail(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kDetailKey);
+  if (!payload) return std::nullopt;
+  google::protobuf::Any any;
+  if (!any.ParseFromString(std::string(*payload))) return std::nullopt;
+  return any;
+}
+
+bool IsConditionFailed(const absl::Status& status) {
+  return status.GetPayload(kConditionFailedKey).has_value();
+}
+
+}  // namespace zaman::errors

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <optional>
+#include <string_view>
+
+#include <google/protobuf/any.pb.h>
+
+#include "absl/status/status.h"
+
+// The closed set of error kinds Zaman modules hand each other. Each is an
+// absl::Status with a canonical code; kinds that the SDKs decode carry the
+// Temporal error-detail message (temporal.api.errordetails.v1.*) as a payload.
+// Exactly one place, frontend/grpc_status.h, turns them into gRPC statuses.
+namespace zaman::errors {
+
+absl::Status InvalidArgument(absl::string_view message);
+absl::Status NamespaceNotFound(absl::string_view namespace_name);
+absl::Status NamespaceAlreadyExists(absl::string_view namespace_name);
+// A store's optimistic condition (version, range id) did not hold.
+absl::Status ConditionFailed(absl::string_view message);
+// The caller may retry: the store is busy or unreachable.
+absl::Status Unavailable(absl::string_view message);
+absl::Status Internal(absl::string_view message);
+
+// The Temporal error detail carried by `status`, if it has one.
+std::optional<google::protobuf::Any> Detail(const absl::Status& status);
+
+bool IsConditionFailed(const absl::Status& status);
+
+}  // namespace zaman::errors

@@ -1,0 +1,60 @@
+#include "persistence/sqlite/sqlite_store.h"
+
+#include <filesystem>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+namespace zaman::persistence {
+namespace {
+
+std::string TempDbPath(const std::string& tag) {
+  auto dir = std::filesystem::temp_directory_path() / ("zaman-sqlite-" + std::to_string(::getpid()) + tag);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return (dir / "zaman.db").string();
+}
+
+TEST(SqliteStoreTest, DataSurvivesReopen) {
+  std::string path = TempDbPath("reopen");
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    NamespaceRecord record;
+    record.mutable_info()->set_name("orders");
+    record.mutable_info()->set_id("id-1");
+    ASSERT_TRUE((*store)->namespaces().CreateNamespace(record).ok());
+  }
+  auto reopened = OpenSqliteStore(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto stored = (*reopened)->namespaces().GetNamespaceByName("orders");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->record.info().id(), "id-1");
+}
+
+TEST(SqliteStoreTest, RefusesASchemaNewerThanItKnows) {
+  std::string path = TempDbPath("newer");
+  ASSERT_TRUE(OpenSqliteStore(path).ok());
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE schema_version SET version = 999");
+  }
+  auto store = OpenSqliteStore(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("999"), std::string::npos);
+}
+
+TEST(SqliteStoreTest, NotADatabaseIsAnErrorNotACrash) {
+  std::string path = TempDbPath("garbage");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("this is not sqlite, just text long enough to have a header page ...", f);
+    std::fclose(f);
+  }
+  auto store = OpenSqliteStore(path);
+  EXPECT_FALSE(store.ok());
+}
+
+}  // namespace
+}  // namespace zaman::persistence

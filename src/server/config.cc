@@ -1,0 +1,200 @@
+#include "absl/strings/string_view.h"
+#include "server/config.h"
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace zaman::server {
+namespace {
+
+absl::Status Bad(absl::string_view path, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", why));
+}
+
+std::string Join(absl::string_view parent, absl::string_view key) {
+  return parent.empty() ? std::string(key) : absl::StrCat(parent, ".", key);
+}
+
+// Walks one YAML mapping; every key must be one the caller knows.
+class Section {
+ public:
+  using Handler = std::function<absl::Status(const YAML::Node&, const std::string& path)>;
+
+  Section& On(std::string key, Handler handler) {
+    handlers_.emplace(std::move(key), std::move(handler));
+    return *this;
+  }
+
+  absl::Status Apply(const YAML::Node& node, absl::string_view path) const {
+    if (node.IsNull()) return absl::OkStatus();
+    if (!node.IsMap()) return Bad(path.empty() ? "config" : path, "must be a mapping of settings");
+    for (const auto& entry : node) {
+      std::string key = entry.first.as<std::string>();
+      std::string child = Join(path, key);
+      auto it = handlers_.find(key);
+      if (it == handlers_.end()) {
+        std::vector<std::string> known;
+        for (const auto& [name, _] : handlers_) known.push_back(name);
+        return Bad(child, absl::StrCat("unknown setting (known here: ", absl::StrJoin(known, ", "), ")"));
+      }
+      if (absl::Status s = it->second(entry.second, child); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::map<std::string, Handler> handlers_;
+};
+
+Section::Handler String(std::string* out) {
+  return [out](const YAML::Node& node, const std::string& path) -> absl::Status {
+    if (!node.IsScalar()) return Bad(path, "must be a string");
+    *out = node.Scalar();
+    return absl::OkStatus();
+  };
+}
+
+Section::Handler Int(int* out, int min, int max) {
+  return [=](const YAML::Node& node, const std::string& path) -> absl::Status {
+    int value = 0;
+    if (!node.IsScalar() || !YAML::convert<int>::decode(node, value) || value < min || value > max) {
+      return Bad(path, absl::StrCat("must be a whole number from ", min, " to ", max));
+    }
+    *out = value;
+    return absl::OkStatus();
+  };
+}
+
+Section::Handler Duration(absl::Duration* out) {
+  return [out](const YAML::Node& node, const std::string& path) -> absl::Status {
+    absl::Duration value;
+    if (!node.IsScalar() || !absl::ParseDuration(node.Scalar(), &value) || value < absl::ZeroDuration()) {
+      return Bad(path, "must be a duration such as 30s, 72h or 1h30m");
+    }
+    *out = value;
+    return absl::OkStatus();
+  };
+}
+
+Section::Handler Sub(const Section& section) {
+  return [section](const YAML::Node& node, const std::string& path) {
+    return section.Apply(node, path);
+  };
+}
+
+absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
+  std::string log_format = "text";
+  Section log;
+  log.On("level", String(&config.log_level)).On("format", String(&log_format));
+
+  Section tls;
+  tls.On("cert_file", String(&config.frontend.tls.cert_file))
+      .On("key_file", String(&config.frontend.tls.key_file))
+      .On("client_ca_file", String(&config.frontend.tls.client_ca_file));
+  Section frontend;
+  frontend.On("ip", String(&config.frontend.ip))
+      .On("port", Int(&config.frontend.port, 0, 65535))
+      .On("tls", Sub(tls));
+
+  Section sqlite;
+  sqlite.On("path", String(&config.persistence.sqlite_path));
+  Section persistence;
+  persistence.On("driver", String(&config.persistence.driver)).On("sqlite", Sub(sqlite));
+
+  Section cluster;
+  cluster.On("name", String(&config.cluster_name)).On("num_shards", Int(&config.num_shards, 1, 1 << 16));
+
+  Section top;
+  top.On("log", Sub(log))
+      .On("frontend", Sub(frontend))
+      .On("persistence", Sub(persistence))
+      .On("cluster", Sub(cluster))
+      .On("shutdown_grace", Duration(&config.shutdown_grace))
+      .On("namespaces", [&config](const YAML::Node& node, const std::string& path) -> absl::Status {
+        if (!node.IsSequence()) return Bad(path, "must be a list of {name, retention}");
+        config.namespaces.clear();
+        for (size_t i = 0; i < node.size(); ++i) {
+          NamespaceConfig ns;
+          Section entry;
+          entry.On("name", String(&ns.name)).On("retention", Duration(&ns.retention));
+          std::string item = absl::StrCat(path, "[", i, "]");
+          if (absl::Status s = entry.Apply(node[i], item); !s.ok()) return s;
+          if (ns.name.empty()) return Bad(Join(item, "name"), "is required");
+          config.namespaces.push_back(ns);
+        }
+        return absl::OkStatus();
+      });
+  if (absl::Status s = top.Apply(root, ""); !s.ok()) return s;
+
+  if (log_format == "text") {
+    config.log_format = LogFormat::kText;
+  } else if (log_format == "json") {
+    config.log_format = LogFormat::kJson;
+  } else {
+    return Bad("log.format", "must be text or json");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateConfig(const ServerConfig& config) {
+  static const char* kLevels[] = {"debug", "info", "warn", "error"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
+    return Bad("log.level", "must be one of debug, info, warn, error");
+  }
+  if (config.frontend.ip.empty()) return Bad("frontend.ip", "must not be empty");
+  const auto& tls = config.frontend.tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return Bad("frontend.tls", "cert_file and key_file go together");
+  }
+  if (!tls.client_ca_file.empty() && tls.cert_file.empty()) {
+    return Bad("frontend.tls.client_ca_file", "needs cert_file and key_file (mTLS is TLS plus client certificates)");
+  }
+  if (config.persistence.driver != "sqlite" && config.persistence.driver != "memory") {
+    return Bad("persistence.driver", "must be sqlite or memory");
+  }
+  if (config.persistence.driver == "sqlite" && config.persistence.sqlite_path.empty()) {
+    return Bad("persistence.sqlite.path", "must not be empty");
+  }
+  if (config.cluster_name.empty()) return Bad("cluster.name", "must not be empty");
+  for (const auto& ns : config.namespaces) {
+    if (absl::Status s = frontend::ValidateNamespaceName(ns.name); !s.ok()) {
+      return Bad("namespaces", s.message());
+    }
+    if (ns.retention < absl::Hours(1)) {
+      return Bad("namespaces", absl::StrCat("retention of ", ns.name, " must be at least 1h"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServerConfig> ParseConfig(absl::string_view yaml_text) {
+  ServerConfig config;
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml_text));
+    if (absl::Status s = ApplyYaml(root, config); !s.ok()) return s;
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", e.mark.line + 1, ": not valid YAML: ", e.msg));
+  }
+  if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  return config;
+}
+
+absl::StatusOr<ServerConfig> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str());
+}
+
+}  // namespace zaman::server

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/logging.h"
+#include "frontend/frontend_server.h"
+#include "persistence/store.h"
+
+namespace zaman::server {
+
+struct NamespaceConfig {
+  std::string name;
+  absl::Duration retention = absl::Hours(24);
+};
+
+// Everything a zaman process is started with. `server start` reads it from a
+// YAML file (docs/configuration.md); `server start-dev` builds it from flags.
+struct ServerConfig {
+  std::string log_level = "info";
+  LogFormat log_format = LogFormat::kText;
+  frontend::FrontendOptions frontend;
+  persistence::PersistenceConfig persistence;
+  std::string cluster_name = "active";
+  // Fixed when the store is created; later values are ignored.
+  int num_shards = 4;
+  // Registered at start-up if missing.
+  std::vector<NamespaceConfig> namespaces = {{"default", absl::Hours(24)}};
+  // How long in-flight calls may run on after SIGINT/SIGTERM.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Parses and validates a YAML config. The error is one line that names the
+// setting at fault, e.g. `frontend.port: must be a whole number from 0 to 65535`.
+absl::StatusOr<ServerConfig> ParseConfig(absl::string_view yaml_text);
+absl::StatusOr<ServerConfig> LoadConfigFile(const std::string& path);
+
+// Checks the values of a config however it was made.
+absl::Status ValidateConfig(const ServerConfig& config);
+
+}  // namespace zaman::server

@@ -1,0 +1,89 @@
+// The zaman binary: `zaman server start-dev`, `zaman server start`, `zaman --version`.
+#include "absl/strings/string_view.h"
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/version.h"
+#include "server/config.h"
+#include "server/server.h"
+
+namespace {
+
+using zaman::server::ServerConfig;
+
+int Fail(absl::string_view message) {
+  std::cerr << "zaman: " << message << "\n";
+  return 2;
+}
+
+int Start(const ServerConfig& config) {
+  if (absl::Status s = zaman::server::ValidateConfig(config); !s.ok()) return Fail(s.message());
+  if (absl::Status s = zaman::InitLogging(config.log_level, config.log_format); !s.ok()) {
+    return Fail(s.message());
+  }
+  return zaman::server::RunUntilSignalled(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Zaman: a durable workflow server that speaks Temporal's API", "zaman"};
+  app.set_version_flag("--version", std::string("zaman ") + zaman::kVersion);
+  app.require_subcommand(1);
+
+  CLI::App* server = app.add_subcommand("server", "Run a Zaman server");
+  server->require_subcommand(1);
+
+  // start-dev: every role in one process on an embedded SQLite file.
+  ServerConfig dev;
+  dev.persistence.sqlite_path = "zaman.db";
+  std::vector<std::string> extra_namespaces;
+  std::string dev_log_format = "text";
+  CLI::App* start_dev = server->add_subcommand("start-dev", "Start a development server (SQLite, all roles)");
+  start_dev->add_option("--ip", dev.frontend.ip, "Address to listen on")->capture_default_str();
+  start_dev->add_option("--port,-p", dev.frontend.port, "Frontend gRPC port")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  start_dev->add_option("--db-filename,-f", dev.persistence.sqlite_path,
+                        "SQLite file to keep state in (\":memory:\" for none)")
+      ->capture_default_str();
+  start_dev->add_option("--namespace,-n", extra_namespaces, "Also register this namespace (repeatable)");
+  start_dev->add_option("--log-level", dev.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  start_dev->add_option("--log-format", dev_log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  // start: everything from a YAML file.
+  std::string config_path;
+  CLI::App* start = server->add_subcommand("start", "Start a server from a config file");
+  start->add_option("--config,-c", config_path, "YAML config file (see docs/configuration.md)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  if (start_dev->parsed()) {
+    dev.log_format = dev_log_format == "json" ? zaman::LogFormat::kJson : zaman::LogFormat::kText;
+    for (const std::string& name : extra_namespaces) {
+      if (name != "default") dev.namespaces.push_back({name, absl::Hours(24)});
+    }
+    return Start(dev);
+  }
+  absl::StatusOr<ServerConfig> config = zaman::server::LoadConfigFile(config_path);
+  if (!config.ok()) return Fail(absl::StrCat(config_path, ": ", config.status().message()));
+  return Start(*config);
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/thread_pool.h"
+#include "frontend/frontend_server.h"
+#include "persistence/store.h"
+#include "server/config.h"
+
+namespace zaman::server {
+
+// One zaman process: its store and the roles it runs (so far the frontend).
+// Create() opens the store, records the cluster's metadata on first use,
+// registers the configured namespaces and starts listening.
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Create(const ServerConfig& config);
+  ~Server();
+
+  int frontend_port() const { return frontend_->port(); }
+
+  // Graceful stop: no new calls, in-flight calls finish (up to the
+  // configured grace), then the store is closed. Idempotent.
+  void Shutdown();
+
+ private:
+  explicit Server(const ServerConfig& config) : config_(config) {}
+
+  const ServerConfig config_;
+  Random random_;
+  std::unique_ptr<persistence::Store> store_;
+  // Blocking work (store calls) of the frontend's handlers.
+  std::unique_ptr<ThreadPool> blocking_pool_;
+  std::unique_ptr<frontend::NamespaceHandler> namespaces_;
+  std::unique_ptr<frontend::FrontendServer> frontend_;
+};
+
+// Runs a server until SIGINT or SIGTERM, then stops it gracefully.
+// Returns the process exit code.
+int RunUntilSignalled(const ServerConfig& config);
+
+}  // namespace zaman::server
