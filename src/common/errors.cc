@@ -11,6 +11,7 @@ namespace {
 // Payload keys. They are internal to this file: only Detail() reads them.
 constexpr char kDetailKey[] = "zaman/temporal-error-detail";
 constexpr char kConditionFailedKey[] = "zaman/condition-failed";
+constexpr char kShardOwnershipLostKey[] = "zaman/shard-ownership-lost";
 
 absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
   google::protobuf::Any any;
@@ -45,6 +46,12 @@ absl::Status ConditionFailed(absl::string_view message) {
   return status;
 }
 
+absl::Status ShardOwnershipLost(absl::string_view message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kShardOwnershipLostKey, absl::Cord());
+  return status;
+}
+
 absl::Status Unavailable(absl::string_view message) { return absl::UnavailableError(message); }
 
 absl::Status Internal(absl::string_view message) { return absl::InternalError(message); }
@@ -59,6 +66,10 @@ std::optional<google::protobuf::Any> Detail(const absl::Status& status) {
 
 bool IsConditionFailed(const absl::Status& status) {
   return status.GetPayload(kConditionFailedKey).has_value();
+}
+
+bool IsShardOwnershipLost(const absl::Status& status) {
+  return status.GetPayload(kShardOwnershipLostKey).has_value();
 }
 
 }  // namespace zaman::errors

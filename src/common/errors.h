@@ -19,6 +19,8 @@ absl::Status NamespaceNotFound(absl::string_view namespace_name);
 absl::Status NamespaceAlreadyExists(absl::string_view namespace_name);
 // A store's optimistic condition (version, range id) did not hold.
 absl::Status ConditionFailed(absl::string_view message);
+// This host no longer owns the shard (another took it: range id moved).
+absl::Status ShardOwnershipLost(absl::string_view message);
 // The caller may retry: the store is busy or unreachable.
 absl::Status Unavailable(absl::string_view message);
 absl::Status Internal(absl::string_view message);
@@ -27,5 +29,6 @@ absl::Status Internal(absl::string_view message);
 std::optional<google::protobuf::Any> Detail(const absl::Status& status);
 
 bool IsConditionFailed(const absl::Status& status);
+bool IsShardOwnershipLost(const absl::Status& status);
 
 }  // namespace zaman::errors

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "google/rpc/status.pb.h"
-#include "persistence/memory/memory_store.h"
+#include "persistence/store.h"
 #include "temporal/api/errordetails/v1/message.pb.h"
 
 namespace zaman::frontend {
@@ -18,7 +18,7 @@ namespace {
 class FrontendServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = persistence::NewMemoryStore();
+    store_ = *persistence::OpenStore({"memory", ""});
     handler_ = std::make_unique<NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
     ASSERT_TRUE(handler_->Ensure("default", absl::Hours(24)).ok());
     ServerIdentity identity{"9.9.9", {"active", "cluster-id-1", 4, clock_.Now()}, "memory"};

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
-#include "persistence/memory/memory_store.h"
+#include "persistence/store.h"
 #include "temporal/api/errordetails/v1/message.pb.h"
 
 namespace zaman::frontend {
@@ -15,7 +15,7 @@ namespace enums = ::temporal::api::enums::v1;
 class NamespaceHandlerTest : public ::testing::Test {
  protected:
   NamespaceHandlerTest()
-      : store_(persistence::NewMemoryStore()),
+      : store_(*persistence::OpenStore({"memory", ""})),
         random_(1),
         handler_(store_->namespaces(), clock_, random_, "active") {}
 

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
-#include "persistence/memory/memory_store.h"
 #include "persistence/sqlite/sqlite_store.h"
 
 namespace zaman::persistence {
@@ -154,7 +153,11 @@ TEST_P(StoreContractTest, ClusterMetadataIsFixedAtCreation) {
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreContractTest,
     ::testing::Values(
-        Backend{"memory", [](const std::string&) { return NewMemoryStore(); }},
+        Backend{"sqlite_in_memory",
+                [](const std::string&) -> std::unique_ptr<Store> {
+                  auto store = OpenSqliteStore(":memory:");
+                  return store.ok() ? *std::move(store) : nullptr;
+                }},
         Backend{"sqlite",
                 [](const std::string& dir) -> std::unique_ptr<Store> {
                   auto store = OpenSqliteStore(dir + "/zaman.db");

@@ -6,13 +6,14 @@
 
 #include "absl/status/statusor.h"
 #include "persistence/cluster_store.h"
+#include "persistence/execution_store.h"
 #include "persistence/namespace_store.h"
 
 namespace zaman::persistence {
 
 // Where a store lives. Only SQLite so far; see docs/configuration.md.
 struct PersistenceConfig {
-  std::string driver = "sqlite";   // "sqlite" or "memory"
+  std::string driver = "sqlite";   // "sqlite", or "memory" (SQLite in memory)
   std::string sqlite_path = "zaman.db";  // a file, or ":memory:"
 };
 
@@ -24,6 +25,7 @@ class Store {
   virtual absl::string_view backend_name() const = 0;
   virtual NamespaceStore& namespaces() = 0;
   virtual ClusterStore& cluster() = 0;
+  virtual ExecutionStore& executions() = 0;
 };
 
 // Opens (and on first use creates) the store the config names. Refuses a

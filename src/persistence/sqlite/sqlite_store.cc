@@ -8,19 +8,15 @@
 #include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "persistence/page_token.h"
+#include "persistence/sqlite/sqlite_database.h"
+#include "persistence/sqlite/sqlite_execution_store.h"
 #include "persistence/sqlite/sqlite_schema.h"
 
 namespace zaman::persistence {
 namespace {
 
-// SQLiteCpp reports failures as exceptions; they stop here.
-absl::Status FromException(const SQLite::Exception& e, absl::string_view what) {
-  int code = e.getErrorCode() & 0xFF;
-  std::string message = absl::StrCat(what, ": ", e.what());
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return errors::Unavailable(message);
-  if (code == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(message);
-  return errors::Internal(message);
-}
+using sqlite::FromException;
+using SqliteDatabase = sqlite::Database;
 
 absl::StatusOr<StoredNamespace> ReadNamespaceRow(SQLite::Statement& query) {
   StoredNamespace stored;
@@ -31,24 +27,6 @@ absl::StatusOr<StoredNamespace> ReadNamespaceRow(SQLite::Statement& query) {
   }
   return stored;
 }
-
-// Owns the connection; every store of this backend goes through it.
-class SqliteDatabase {
- public:
-  explicit SqliteDatabase(const std::string& path)
-      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {}
-
-  // Runs `fn(db)` with the connection to itself.
-  template <typename Fn>
-  auto With(Fn&& fn) {
-    absl::MutexLock lock(&mu_);
-    return fn(db_);
-  }
-
- private:
-  absl::Mutex mu_;
-  SQLite::Database db_ ABSL_GUARDED_BY(mu_);
-};
 
 class SqliteNamespaceStore final : public NamespaceStore {
  public:
@@ -194,7 +172,8 @@ class SqliteClusterStore final : public ClusterStore {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path) : db_(path), namespaces_(db_), cluster_(db_) {}
+  explicit SqliteStore(const std::string& path)
+      : db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)) {}
 
   absl::Status Init() {
     return db_.With([](SQLite::Database& db) -> absl::Status {
@@ -213,6 +192,7 @@ class SqliteStore final : public Store {
   absl::string_view backend_name() const override { return "sqlite"; }
   NamespaceStore& namespaces() override { return namespaces_; }
   ClusterStore& cluster() override { return cluster_; }
+  ExecutionStore& executions() override { return *executions_; }
 
  private:
   static absl::Status MigrateLocked(SQLite::Database& db) {
@@ -238,9 +218,22 @@ class SqliteStore final : public Store {
   SqliteDatabase db_;
   SqliteNamespaceStore namespaces_;
   SqliteClusterStore cluster_;
+  std::unique_ptr<ExecutionStore> executions_;
 };
 
 }  // namespace
+
+namespace sqlite {
+
+absl::Status FromException(const SQLite::Exception& e, absl::string_view what) {
+  int code = e.getErrorCode() & 0xFF;
+  std::string message = absl::StrCat(what, ": ", e.what());
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return errors::Unavailable(message);
+  if (code == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(message);
+  return errors::Internal(message);
+}
+
+}  // namespace sqlite
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   std::unique_ptr<SqliteStore> store;

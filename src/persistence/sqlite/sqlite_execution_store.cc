@@ -1,0 +1,274 @@
+#include "persistence/sqlite/sqlite_execution_store.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+
+namespace zaman::persistence::sqlite {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+
+void BindBlob(SQLite::Statement& statement, int index, const std::string& blob) {
+  statement.bind(index, blob.data(), static_cast<int>(blob.size()));
+}
+
+template <typename Message>
+absl::StatusOr<Message> ParseColumn(const SQLite::Column& column, absl::string_view what) {
+  Message message;
+  if (!message.ParseFromArray(column.getBlob(), column.getBytes())) {
+    return errors::Internal(absl::StrCat("a stored ", what, " does not parse"));
+  }
+  return message;
+}
+
+class SqliteExecutionStore final : public ExecutionStore {
+ public:
+  explicit SqliteExecutionStore(Database& db) : db_(db) {}
+
+  absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override {
+    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<int64_t> {
+      try {
+        SQLite::Transaction tx(db);
+        SQLite::Statement insert(db, "INSERT OR IGNORE INTO shards (shard_id, range_id) VALUES (?, 0)");
+        insert.bind(1, shard_id);
+        insert.exec();
+        SQLite::Statement bump(db, "UPDATE shards SET range_id = range_id + 1 WHERE shard_id = ?");
+        bump.bind(1, shard_id);
+        bump.exec();
+        SQLite::Statement read(db, "SELECT range_id FROM shards WHERE shard_id = ?");
+        read.bind(1, shard_id);
+        read.executeStep();
+        int64_t range_id = read.getColumn(0).getInt64();
+        tx.commit();
+        return range_id;
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, absl::StrCat("acquire shard ", shard_id));
+      }
+    });
+  }
+
+  absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) override {
+    return db_.With([&](SQLite::Database& db) -> absl::Status {
+      try {
+        SQLite::Transaction transaction(db);
+        // Fencing: the shard must still be ours.
+        SQLite::Statement fence(db, "SELECT range_id FROM shards WHERE shard_id = ?");
+        fence.bind(1, shard_id);
+        if (!fence.executeStep() || fence.getColumn(0).getInt64() != range_id) {
+          return errors::ShardOwnershipLost(absl::StrCat("shard ", shard_id, " is owned elsewhere now"));
+        }
+        for (const ExecutionUpdate& update : tx.updates) {
+          if (absl::Status s = ApplyUpdate(db, shard_id, update); !s.ok()) return s;
+        }
+        for (const TransferTask& task : tx.new_transfer_tasks) {
+          SQLite::Statement insert(db, "INSERT INTO transfer_tasks (shard_id, task_id, task) VALUES (?, ?, ?)");
+          insert.bind(1, shard_id);
+          insert.bind(2, static_cast<int64_t>(task.task_id()));
+          BindBlob(insert, 3, task.SerializeAsString());
+          insert.exec();
+        }
+        for (const TimerTask& task : tx.new_timer_tasks) {
+          SQLite::Statement insert(
+              db, "INSERT INTO timer_tasks (shard_id, task_id, fire_time_ms, task) VALUES (?, ?, ?, ?)");
+          insert.bind(1, shard_id);
+          insert.bind(2, static_cast<int64_t>(task.task_id()));
+          insert.bind(3, static_cast<int64_t>(TimeUtil::TimestampToMilliseconds(task.fire_time())));
+          BindBlob(insert, 4, task.SerializeAsString());
+          insert.exec();
+        }
+        for (int64_t task_id : tx.done_transfer_tasks) {
+          SQLite::Statement del(db, "DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ?");
+          del.bind(1, shard_id);
+          del.bind(2, static_cast<int64_t>(task_id));
+          del.exec();
+        }
+        for (int64_t task_id : tx.done_timer_tasks) {
+          SQLite::Statement del(db, "DELETE FROM timer_tasks WHERE shard_id = ? AND task_id = ?");
+          del.bind(1, shard_id);
+          del.bind(2, static_cast<int64_t>(task_id));
+          del.exec();
+        }
+        transaction.commit();
+        return absl::OkStatus();
+      } catch (const SQLite::Exception& e) {
+        // A unique key hit means another writer got there first (a run id or
+        // an event id already written): a lost race, not a fault.
+        if ((e.getErrorCode() & 0xFF) == SQLITE_CONSTRAINT) {
+          return errors::ConditionFailed(absl::StrCat("commit shard ", shard_id, ": ", e.what()));
+        }
+        return FromException(e, absl::StrCat("commit shard ", shard_id));
+      }
+    });
+  }
+
+  absl::StatusOr<ExecutionRecord> GetExecution(absl::string_view namespace_id, absl::string_view workflow_id,
+                                               absl::string_view run_id) override {
+    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<ExecutionRecord> {
+      try {
+        SQLite::Statement query(db,
+                                "SELECT db_version, state FROM executions "
+                                "WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?");
+        query.bind(1, std::string(namespace_id));
+        query.bind(2, std::string(workflow_id));
+        query.bind(3, std::string(run_id));
+        if (!query.executeStep()) {
+          return absl::NotFoundError(absl::StrCat("workflow ", workflow_id, " run ", run_id));
+        }
+        ExecutionRecord record;
+        record.db_version = query.getColumn(0).getInt64();
+        auto state = ParseColumn<MutableState>(query.getColumn(1), "mutable state");
+        if (!state.ok()) return state.status();
+        record.state = *std::move(state);
+        return record;
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, "get execution");
+      }
+    });
+  }
+
+  absl::StatusOr<std::string> GetCurrentRunId(absl::string_view namespace_id,
+                                              absl::string_view workflow_id) override {
+    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::string> {
+      try {
+        SQLite::Statement query(
+            db, "SELECT run_id FROM current_executions WHERE namespace_id = ? AND workflow_id = ?");
+        query.bind(1, std::string(namespace_id));
+        query.bind(2, std::string(workflow_id));
+        if (!query.executeStep()) return absl::NotFoundError(absl::StrCat("workflow ", workflow_id));
+        return query.getColumn(0).getString();
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, "get current run");
+      }
+    });
+  }
+
+  absl::StatusOr<std::vector<HistoryEvent>> ReadHistory(absl::string_view namespace_id,
+                                                        absl::string_view workflow_id,
+                                                        absl::string_view run_id, int64_t from_event_id,
+                                                        int64_t to_event_id, int max_events) override {
+    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::vector<HistoryEvent>> {
+      try {
+        SQLite::Statement query(db,
+                                "SELECT event FROM history_events WHERE namespace_id = ? AND workflow_id = ? "
+                                "AND run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?");
+        query.bind(1, std::string(namespace_id));
+        query.bind(2, std::string(workflow_id));
+        query.bind(3, std::string(run_id));
+        query.bind(4, static_cast<int64_t>(from_event_id));
+        query.bind(5, static_cast<int64_t>(to_event_id));
+        query.bind(6, max_events);
+        std::vector<HistoryEvent> events;
+        while (query.executeStep()) {
+          auto event = ParseColumn<HistoryEvent>(query.getColumn(0), "history event");
+          if (!event.ok()) return event.status();
+          events.push_back(*std::move(event));
+        }
+        return events;
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, "read history");
+      }
+    });
+  }
+
+  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id) override {
+    return LoadTasks<TransferTask>("SELECT task FROM transfer_tasks WHERE shard_id = ? ORDER BY task_id",
+                                   shard_id);
+  }
+
+  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id) override {
+    return LoadTasks<TimerTask>(
+        "SELECT task FROM timer_tasks WHERE shard_id = ? ORDER BY fire_time_ms, task_id", shard_id);
+  }
+
+ private:
+  template <typename Task>
+  absl::StatusOr<std::vector<Task>> LoadTasks(const char* sql, int32_t shard_id) {
+    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::vector<Task>> {
+      try {
+        SQLite::Statement query(db, sql);
+        query.bind(1, shard_id);
+        std::vector<Task> tasks;
+        while (query.executeStep()) {
+          auto task = ParseColumn<Task>(query.getColumn(0), "task");
+          if (!task.ok()) return task.status();
+          tasks.push_back(*std::move(task));
+        }
+        return tasks;
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, "load tasks");
+      }
+    });
+  }
+
+  static absl::Status ApplyUpdate(SQLite::Database& db, int32_t shard_id, const ExecutionUpdate& update) {
+    const MutableState& state = update.state;
+    std::string blob = state.SerializeAsString();
+    if (update.expected_db_version == 0) {
+      SQLite::Statement insert(db,
+                               "INSERT INTO executions (namespace_id, workflow_id, run_id, shard_id, "
+                               "db_version, state) VALUES (?, ?, ?, ?, 1, ?)");
+      insert.bind(1, state.namespace_id());
+      insert.bind(2, state.workflow_id());
+      insert.bind(3, state.run_id());
+      insert.bind(4, shard_id);
+      BindBlob(insert, 5, blob);
+      insert.exec();
+    } else {
+      SQLite::Statement write(db,
+                              "UPDATE executions SET db_version = db_version + 1, state = ? "
+                              "WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?");
+      BindBlob(write, 1, blob);
+      write.bind(2, state.namespace_id());
+      write.bind(3, state.workflow_id());
+      write.bind(4, state.run_id());
+      write.bind(5, static_cast<int64_t>(update.expected_db_version));
+      if (write.exec() != 1) {
+        return errors::ConditionFailed(absl::StrCat("workflow ", state.workflow_id(), " changed concurrently"));
+      }
+    }
+    if (update.set_current) {
+      SQLite::Statement current(
+          db, "SELECT run_id FROM current_executions WHERE namespace_id = ? AND workflow_id = ?");
+      current.bind(1, state.namespace_id());
+      current.bind(2, state.workflow_id());
+      std::string current_run = current.executeStep() ? current.getColumn(0).getString() : "";
+      if (current_run != update.expected_current_run_id) {
+        return errors::ConditionFailed(absl::StrCat("workflow ", state.workflow_id(), " has another current run"));
+      }
+      SQLite::Statement upsert(db,
+                               "INSERT INTO current_executions (namespace_id, workflow_id, run_id) VALUES (?, ?, ?) "
+                               "ON CONFLICT (namespace_id, workflow_id) DO UPDATE SET run_id = excluded.run_id");
+      upsert.bind(1, state.namespace_id());
+      upsert.bind(2, state.workflow_id());
+      upsert.bind(3, state.run_id());
+      upsert.exec();
+    }
+    for (const HistoryEvent& event : update.events) {
+      // A plain INSERT: an event id already written is a constraint error,
+      // so history can never be rewritten.
+      SQLite::Statement insert(db,
+                               "INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, event) "
+                               "VALUES (?, ?, ?, ?, ?)");
+      insert.bind(1, state.namespace_id());
+      insert.bind(2, state.workflow_id());
+      insert.bind(3, state.run_id());
+      insert.bind(4, static_cast<int64_t>(event.event_id()));
+      BindBlob(insert, 5, event.SerializeAsString());
+      insert.exec();
+    }
+    return absl::OkStatus();
+  }
+
+  Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<ExecutionStore> NewExecutionStore(Database& db) {
+  return std::make_unique<SqliteExecutionStore>(db);
+}
+
+}  // namespace zaman::persistence::sqlite
