@@ -40,6 +40,15 @@ absl::Status NamespaceAlreadyExists(absl::string_view namespace_name) {
                     temporal::api::errordetails::v1::NamespaceAlreadyExistsFailure());
 }
 
+absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view start_request_id,
+                                        absl::string_view run_id, absl::string_view first_execution_run_id) {
+  temporal::api::errordetails::v1::WorkflowExecutionAlreadyStartedFailure detail;
+  detail.set_start_request_id(std::string(start_request_id));
+  detail.set_run_id(std::string(run_id));
+  detail.set_first_execution_run_id(std::string(first_execution_run_id));
+  return WithDetail(std::move(status), detail);
+}
+
 absl::Status ConditionFailed(absl::string_view message) {
   absl::Status status = absl::AbortedError(message);
   status.SetPayload(kConditionFailedKey, absl::Cord());

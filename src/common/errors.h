@@ -25,6 +25,11 @@ absl::Status ShardOwnershipLost(absl::string_view message);
 absl::Status Unavailable(absl::string_view message);
 absl::Status Internal(absl::string_view message);
 
+// `status` (AlreadyExists) carrying WorkflowExecutionAlreadyStartedFailure,
+// which the SDKs read to return a handle to the existing run.
+absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view start_request_id,
+                                        absl::string_view run_id, absl::string_view first_execution_run_id);
+
 // The Temporal error detail carried by `status`, if it has one.
 std::optional<google::protobuf::Any> Detail(const absl::Status& status);
 

@@ -1,0 +1,625 @@
+#include "history/commands.h"
+
+#include "absl/strings/str_cat.h"
+#include "history/retry_policy.h"
+#include "history/workflow_run.h"
+#include "temporal/api/command/v1/message.pb.h"
+
+namespace zaman::history {
+namespace {
+
+using temporal::api::command::v1::Command;
+using temporal::api::failure::v1::Failure;
+constexpr size_t kMaxIdLength = 1000;
+
+bool IsCloseCommand(enums::CommandType type) {
+  return type == enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION ||
+         type == enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION ||
+         type == enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION ||
+         type == enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION;
+}
+
+Failure ServerFailure(const std::string& message) {
+  Failure failure;
+  failure.set_message(message);
+  failure.set_source("Server");
+  failure.mutable_server_failure_info()->set_non_retryable(false);
+  return failure;
+}
+
+CommandOutcome FailTask(enums::WorkflowTaskFailedCause cause, const std::string& short_name,
+                        const std::string& detail) {
+  CommandOutcome outcome;
+  outcome.failed_cause = cause;
+  outcome.reply_message = detail.empty() ? short_name : absl::StrCat(short_name, ": ", detail);
+  outcome.failure = ServerFailure(outcome.reply_message);
+  return outcome;
+}
+
+// Activity timeouts as Temporal fills them in (architecture notes, §5.2).
+struct ActivityTimeouts {
+  absl::Duration schedule_to_close, schedule_to_start, start_to_close, heartbeat;
+};
+
+std::optional<ActivityTimeouts> NormalizeTimeouts(const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a,
+                                                  absl::Duration run_timeout) {
+  ActivityTimeouts t{FromProto(a.schedule_to_close_timeout()), FromProto(a.schedule_to_start_timeout()),
+                     FromProto(a.start_to_close_timeout()), FromProto(a.heartbeat_timeout())};
+  for (absl::Duration d : {t.schedule_to_close, t.schedule_to_start, t.start_to_close, t.heartbeat}) {
+    if (d < absl::ZeroDuration()) return std::nullopt;
+  }
+  const absl::Duration zero = absl::ZeroDuration();
+  if (t.schedule_to_close > zero) {
+    t.schedule_to_start = t.schedule_to_start > zero ? std::min(t.schedule_to_start, t.schedule_to_close)
+                                                     : t.schedule_to_close;
+    t.start_to_close = t.start_to_close > zero ? std::min(t.start_to_close, t.schedule_to_close)
+                                               : t.schedule_to_close;
+  } else if (t.start_to_close > zero) {
+    t.schedule_to_close = run_timeout;
+    if (t.schedule_to_start == zero) t.schedule_to_start = run_timeout;
+  } else {
+    return std::nullopt;
+  }
+  if (run_timeout > zero) {
+    for (absl::Duration* d : {&t.schedule_to_close, &t.schedule_to_start, &t.start_to_close}) {
+      if (*d == zero || *d > run_timeout) *d = run_timeout;
+    }
+  }
+  if (t.heartbeat > t.start_to_close) t.heartbeat = t.start_to_close;
+  return t;
+}
+
+// Checks every command before any is applied, so a bad one writes nothing
+// but the workflow task's failure.
+CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+  std::set<std::string> activity_ids;
+  for (const auto& [id, activity] : state.activities()) activity_ids.insert(activity.scheduled().activity_id());
+  std::set<std::string> timer_ids;
+  for (const auto& [id, timer] : state.timers()) timer_ids.insert(id);
+  const int n = request.commands_size();
+  for (int i = 0; i < n; ++i) {
+    const Command& command = request.commands(i);
+    if (IsCloseCommand(command.command_type()) && i != n - 1) {
+      CommandOutcome outcome;
+      outcome.reject = absl::InvalidArgumentError(absl::StrCat(
+          "invalid command sequence: ", enums::CommandType_Name(command.command_type()),
+          " must be the last command"));
+      return outcome;
+    }
+    switch (command.command_type()) {
+      case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+        const auto& a = command.schedule_activity_task_command_attributes();
+        if (a.activity_id().empty() || a.activity_id().size() > kMaxIdLength) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+                          "BadScheduleActivityAttributes", "ActivityId is not set or too long.");
+        }
+        if (a.activity_type().name().empty()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+                          "BadScheduleActivityAttributes", "ActivityType is not set.");
+        }
+        if (!NormalizeTimeouts(a, FromProto(state.workflow_run_timeout()))) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+                          "BadScheduleActivityAttributes",
+                          "A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.");
+        }
+        if (!activity_ids.insert(a.activity_id()).second) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
+                          "ScheduleActivityDuplicateId", absl::StrCat("ActivityId ", a.activity_id()));
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_START_TIMER: {
+        const auto& a = command.start_timer_command_attributes();
+        if (a.timer_id().empty() || a.timer_id().size() > kMaxIdLength ||
+            FromProto(a.start_to_fire_timeout()) <= absl::ZeroDuration()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, "BadStartTimerAttributes",
+                          "TimerId or StartToFireTimeout is not valid.");
+        }
+        if (!timer_ids.insert(a.timer_id()).second) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, "StartTimerDuplicateId",
+                          absl::StrCat("TimerId ", a.timer_id()));
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_CANCEL_TIMER: {
+        const std::string& id = command.cancel_timer_command_attributes().timer_id();
+        if (timer_ids.erase(id) == 0) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES, "BadCancelTimerAttributes",
+                          absl::StrCat("TimerId ", id, " is not pending"));
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
+        int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
+        if (!state.activities().contains(id)) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+                          "BadRequestCancelActivityAttributes", absl::StrCat("no pending activity ", id));
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+        if (!command.fail_workflow_execution_command_attributes().has_failure()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES,
+                          "BadFailWorkflowExecutionAttributes", "Failure is not set.");
+        }
+        break;
+      case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+      case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
+      case enums::COMMAND_TYPE_RECORD_MARKER:
+      case enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+      case enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES:
+        break;
+      default: {
+        CommandOutcome outcome;
+        outcome.reject = absl::UnimplementedError(absl::StrCat(
+            "command ", enums::CommandType_Name(command.command_type()), " is not implemented by this server yet"));
+        return outcome;
+      }
+    }
+  }
+  return {};
+}
+
+void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id,
+                      const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a) {
+  MutableState& state = run.state;
+  absl::Time now = scope.now();
+  ActivityTimeouts t = *NormalizeTimeouts(a, FromProto(state.workflow_run_timeout()));
+  HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+  auto* attrs = event.mutable_activity_task_scheduled_event_attributes();
+  attrs->set_activity_id(a.activity_id());
+  *attrs->mutable_activity_type() = a.activity_type();
+  attrs->mutable_task_queue()->set_name(a.task_queue().name().empty() ? state.task_queue().name()
+                                                                      : a.task_queue().name());
+  attrs->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+  if (a.has_header()) *attrs->mutable_header() = a.header();
+  if (a.has_input()) *attrs->mutable_input() = a.input();
+  *attrs->mutable_schedule_to_close_timeout() = ToProto(t.schedule_to_close);
+  *attrs->mutable_schedule_to_start_timeout() = ToProto(t.schedule_to_start);
+  *attrs->mutable_start_to_close_timeout() = ToProto(t.start_to_close);
+  *attrs->mutable_heartbeat_timeout() = ToProto(t.heartbeat);
+  attrs->set_workflow_task_completed_event_id(completed_id);
+  *attrs->mutable_retry_policy() = a.retry_policy();
+  ApplyRetryDefaults(*attrs->mutable_retry_policy());
+
+  persistence::v1::ActivityInfo& activity = (*state.mutable_activities())[event.event_id()];
+  activity.set_scheduled_event_id(event.event_id());
+  *activity.mutable_scheduled() = *attrs;
+  activity.set_attempt(1);
+  *activity.mutable_first_scheduled_time() = ToProto(now);
+  *activity.mutable_current_attempt_scheduled_time() = ToProto(now);
+
+  TransferTask transfer;
+  transfer.set_kind(TransferTask::ACTIVITY_TASK);
+  transfer.set_namespace_id(state.namespace_id());
+  transfer.set_workflow_id(state.workflow_id());
+  transfer.set_run_id(state.run_id());
+  transfer.set_scheduled_event_id(event.event_id());
+  *transfer.mutable_task_queue() = attrs->task_queue();
+  transfer.set_attempt(1);
+  scope.AddTransferTask(std::move(transfer));
+
+  auto arm = [&](enums::TimeoutType type, absl::Duration after) {
+    if (after <= absl::ZeroDuration()) return;
+    TimerTask timer = NewTimerTask(state, TimerTask::ACTIVITY_TIMEOUT, now + after);
+    timer.set_event_id(event.event_id());
+    timer.set_attempt(1);
+    timer.set_timeout_type(type);
+    scope.AddTimerTask(std::move(timer));
+  };
+  arm(enums::TIMEOUT_TYPE_SCHEDULE_TO_START, t.schedule_to_start);
+  arm(enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, t.schedule_to_close);
+}
+
+Failure TimeoutFailure(enums::TimeoutType type, const persistence::v1::ActivityInfo& activity) {
+  Failure failure;
+  failure.set_message(absl::StrCat("activity ", enums::TimeoutType_Name(type)));
+  failure.set_source("Server");
+  auto* info = failure.mutable_timeout_failure_info();
+  info->set_timeout_type(type);
+  if (activity.has_heartbeat_details()) *info->mutable_last_heartbeat_details() = activity.heartbeat_details();
+  return failure;
+}
+
+void TimeOutActivity(MutationScope& scope, RunChange& run, persistence::v1::ActivityInfo& activity,
+                     enums::TimeoutType type) {
+  Failure failure = TimeoutFailure(type, activity);
+  if (type == enums::TIMEOUT_TYPE_START_TO_CLOSE || type == enums::TIMEOUT_TYPE_HEARTBEAT) {
+    RetryActivityOrFail(scope, run, activity.scheduled_event_id(), failure, "");
+    return;
+  }
+  HistoryEvent event;
+  event.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
+  auto* attrs = event.mutable_activity_task_timed_out_event_attributes();
+  *attrs->mutable_failure() = failure;
+  if (activity.has_last_failure()) *attrs->mutable_failure()->mutable_cause() = activity.last_failure();
+  attrs->set_scheduled_event_id(activity.scheduled_event_id());
+  attrs->set_retry_state(enums::RETRY_STATE_TIMEOUT);
+  FinishActivity(scope, run, activity.scheduled_event_id(), std::move(event));
+}
+
+}  // namespace
+
+void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskFailedCause cause,
+                      const Failure* failure, const std::string& identity) {
+  MutableState& state = run.state;
+  HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  auto* attrs = event.mutable_workflow_task_failed_event_attributes();
+  attrs->set_scheduled_event_id(state.workflow_task().scheduled_event_id());
+  attrs->set_started_event_id(state.workflow_task().started_event_id());
+  attrs->set_cause(cause);
+  if (failure != nullptr) *attrs->mutable_failure() = *failure;
+  attrs->set_identity(identity);
+  int32_t attempt = state.workflow_task().attempt();
+  state.clear_workflow_task();
+  // New input (buffered events) makes the next task a fresh first attempt.
+  bool fresh = state.buffered_events_size() > 0;
+  ScheduleWorkflowTask(scope, run);
+  if (!fresh && state.has_workflow_task()) {
+    state.mutable_workflow_task()->set_attempt(attempt + 1);
+    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
+  }
+}
+
+void TimeOutWorkflowTask(MutationScope& scope, RunChange& run) {
+  MutableState& state = run.state;
+  HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
+  auto* attrs = event.mutable_workflow_task_timed_out_event_attributes();
+  attrs->set_scheduled_event_id(state.workflow_task().scheduled_event_id());
+  attrs->set_started_event_id(state.workflow_task().started_event_id());
+  attrs->set_timeout_type(enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  int32_t attempt = state.workflow_task().attempt();
+  state.clear_workflow_task();
+  bool fresh = state.buffered_events_size() > 0;
+  ScheduleWorkflowTask(scope, run);
+  if (!fresh && state.has_workflow_task()) {
+    state.mutable_workflow_task()->set_attempt(attempt + 1);
+    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
+  }
+}
+
+CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
+                                           const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+  MutableState& state = run.state;
+  CommandOutcome validated = ValidateCommands(state, request);
+  if (!validated.reject.ok() || validated.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
+    return validated;
+  }
+  bool closes = request.commands_size() > 0 && IsCloseCommand(request.commands().rbegin()->command_type());
+  if (closes && state.buffered_events_size() > 0) {
+    // New events arrived while the worker decided to close: it must see them.
+    CommandOutcome outcome;
+    outcome.failed_cause = enums::WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+    outcome.reply_message = "UnhandledCommand";
+    outcome.failure = ServerFailure("UnhandledCommand");
+    return outcome;
+  }
+
+  absl::Time now = scope.now();
+  const auto& wft = state.workflow_task();
+  HistoryEvent& completed = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  auto* c = completed.mutable_workflow_task_completed_event_attributes();
+  c->set_scheduled_event_id(wft.scheduled_event_id());
+  c->set_started_event_id(wft.started_event_id());
+  c->set_identity(request.identity());
+  c->set_binary_checksum(request.binary_checksum());
+  if (request.has_sdk_metadata()) *c->mutable_sdk_metadata() = request.sdk_metadata();
+  if (request.has_metering_metadata()) *c->mutable_metering_metadata() = request.metering_metadata();
+  if (request.has_worker_version_stamp()) *c->mutable_worker_version() = request.worker_version_stamp();
+  const int64_t completed_id = completed.event_id();
+  state.set_last_completed_wft_started_event_id(wft.started_event_id());
+  state.clear_workflow_task();
+
+  bool need_task = request.force_create_new_workflow_task();
+  for (const Command& command : request.commands()) {
+    switch (command.command_type()) {
+      case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
+        ScheduleActivity(scope, run, completed_id, command.schedule_activity_task_command_attributes());
+        break;
+      case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
+        int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
+        HistoryEvent& requested = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
+        auto* r = requested.mutable_activity_task_cancel_requested_event_attributes();
+        r->set_scheduled_event_id(id);
+        r->set_workflow_task_completed_event_id(completed_id);
+        persistence::v1::ActivityInfo& activity = (*state.mutable_activities())[id];
+        activity.set_cancel_requested(true);
+        activity.set_cancel_requested_event_id(requested.event_id());
+        if (!activity.started()) {
+          // Not running anywhere: canceled at once, and the workflow hears of it.
+          HistoryEvent& canceled = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
+          auto* a = canceled.mutable_activity_task_canceled_event_attributes();
+          a->set_latest_cancel_requested_event_id(requested.event_id());
+          a->set_scheduled_event_id(id);
+          state.mutable_activities()->erase(id);
+          need_task = true;
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_START_TIMER: {
+        const auto& a = command.start_timer_command_attributes();
+        HistoryEvent& started = AddEvent(run, now, enums::EVENT_TYPE_TIMER_STARTED);
+        auto* t = started.mutable_timer_started_event_attributes();
+        t->set_timer_id(a.timer_id());
+        *t->mutable_start_to_fire_timeout() = a.start_to_fire_timeout();
+        t->set_workflow_task_completed_event_id(completed_id);
+        absl::Time fire = now + FromProto(a.start_to_fire_timeout());
+        persistence::v1::TimerInfo& timer = (*state.mutable_timers())[a.timer_id()];
+        timer.set_timer_id(a.timer_id());
+        timer.set_started_event_id(started.event_id());
+        *timer.mutable_fire_time() = ToProto(fire);
+        TimerTask task = NewTimerTask(state, TimerTask::USER_TIMER, fire);
+        task.set_timer_id(a.timer_id());
+        task.set_event_id(started.event_id());
+        scope.AddTimerTask(std::move(task));
+        break;
+      }
+      case enums::COMMAND_TYPE_CANCEL_TIMER: {
+        const std::string& id = command.cancel_timer_command_attributes().timer_id();
+        HistoryEvent& canceled = AddEvent(run, now, enums::EVENT_TYPE_TIMER_CANCELED);
+        auto* t = canceled.mutable_timer_canceled_event_attributes();
+        t->set_timer_id(id);
+        t->set_started_event_id(state.timers().at(id).started_event_id());
+        t->set_workflow_task_completed_event_id(completed_id);
+        t->set_identity(request.identity());
+        state.mutable_timers()->erase(id);
+        break;
+      }
+      case enums::COMMAND_TYPE_RECORD_MARKER: {
+        const auto& a = command.record_marker_command_attributes();
+        HistoryEvent& marker = AddEvent(run, now, enums::EVENT_TYPE_MARKER_RECORDED);
+        auto* m = marker.mutable_marker_recorded_event_attributes();
+        m->set_marker_name(a.marker_name());
+        *m->mutable_details() = a.details();
+        m->set_workflow_task_completed_event_id(completed_id);
+        if (a.has_header()) *m->mutable_header() = a.header();
+        if (a.has_failure()) *m->mutable_failure() = a.failure();
+        break;
+      }
+      case enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+        const auto& a = command.upsert_workflow_search_attributes_command_attributes();
+        HistoryEvent& upsert = AddEvent(run, now, enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
+        auto* u = upsert.mutable_upsert_workflow_search_attributes_event_attributes();
+        u->set_workflow_task_completed_event_id(completed_id);
+        *u->mutable_search_attributes() = a.search_attributes();
+        for (const auto& [key, value] : a.search_attributes().indexed_fields()) {
+          (*state.mutable_search_attributes()->mutable_indexed_fields())[key] = value;
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
+        const auto& a = command.modify_workflow_properties_command_attributes();
+        HistoryEvent& modified = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED);
+        auto* m = modified.mutable_workflow_properties_modified_event_attributes();
+        m->set_workflow_task_completed_event_id(completed_id);
+        *m->mutable_upserted_memo() = a.upserted_memo();
+        for (const auto& [key, value] : a.upserted_memo().fields()) {
+          if (value.data().empty() && value.metadata().empty()) {
+            state.mutable_memo()->mutable_fields()->erase(key);
+          } else {
+            (*state.mutable_memo()->mutable_fields())[key] = value;
+          }
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
+        HistoryEvent& done = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+        auto* d = done.mutable_workflow_execution_completed_event_attributes();
+        *d->mutable_result() = command.complete_workflow_execution_command_attributes().result();
+        d->set_workflow_task_completed_event_id(completed_id);
+        CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
+        break;
+      }
+      case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
+        HistoryEvent& done = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+        auto* d = done.mutable_workflow_execution_failed_event_attributes();
+        *d->mutable_failure() = command.fail_workflow_execution_command_attributes().failure();
+        d->set_retry_state(enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
+        d->set_workflow_task_completed_event_id(completed_id);
+        CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_FAILED);
+        break;
+      }
+      case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION: {
+        HistoryEvent& done = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
+        auto* d = done.mutable_workflow_execution_canceled_event_attributes();
+        d->set_workflow_task_completed_event_id(completed_id);
+        *d->mutable_details() = command.cancel_workflow_execution_command_attributes().details();
+        CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_CANCELED);
+        break;
+      }
+      default:
+        break;  // refused by ValidateCommands
+    }
+  }
+  if (IsOpen(state) && (need_task || state.buffered_events_size() > 0)) ScheduleWorkflowTask(scope, run);
+  return {};
+}
+
+void FinishActivity(MutationScope& scope, RunChange& run, int64_t scheduled_event_id, HistoryEvent terminal) {
+  MutableState& state = run.state;
+  auto it = state.mutable_activities()->find(scheduled_event_id);
+  if (it == state.mutable_activities()->end()) return;
+  persistence::v1::ActivityInfo activity = it->second;
+  state.mutable_activities()->erase(it);
+  absl::Time now = scope.now();
+  int64_t started_id = 0;
+  if (activity.started()) {
+    HistoryEvent started;
+    started.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+    auto* s = started.mutable_activity_task_started_event_attributes();
+    s->set_scheduled_event_id(scheduled_event_id);
+    s->set_identity(activity.started_identity());
+    s->set_request_id(activity.started_request_id());
+    s->set_attempt(activity.attempt());
+    if (activity.has_last_failure()) *s->mutable_last_failure() = activity.last_failure();
+    AddExternalEvent(run, FromProto(activity.started_time()), std::move(started));
+    // Appended now (no workflow task running) or fixed up when flushed.
+    if (!run.events.empty() &&
+        run.events.back().event_type() == enums::EVENT_TYPE_ACTIVITY_TASK_STARTED &&
+        run.events.back().activity_task_started_event_attributes().scheduled_event_id() == scheduled_event_id) {
+      started_id = run.events.back().event_id();
+    }
+  }
+  switch (terminal.event_type()) {
+    case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      terminal.mutable_activity_task_completed_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      terminal.mutable_activity_task_failed_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+      terminal.mutable_activity_task_timed_out_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+      terminal.mutable_activity_task_canceled_event_attributes()->set_started_event_id(started_id);
+      break;
+    default:
+      break;
+  }
+  AddExternalEvent(run, now, std::move(terminal));
+  ScheduleWorkflowTask(scope, run);
+}
+
+void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled_event_id, const Failure& failure,
+                         const std::string& identity) {
+  MutableState& state = run.state;
+  auto it = state.mutable_activities()->find(scheduled_event_id);
+  if (it == state.mutable_activities()->end()) return;
+  persistence::v1::ActivityInfo& activity = it->second;
+  absl::Time now = scope.now();
+  std::optional<absl::Time> expiration;
+  absl::Duration schedule_to_close = FromProto(activity.scheduled().schedule_to_close_timeout());
+  if (schedule_to_close > absl::ZeroDuration()) {
+    expiration = FromProto(activity.first_scheduled_time()) + schedule_to_close;
+  }
+  RetryDecision decision = activity.cancel_requested()
+                               ? RetryDecision{std::nullopt, enums::RETRY_STATE_CANCEL_REQUESTED}
+                               : DecideRetry(activity.scheduled().retry_policy(), activity.attempt(), failure, now,
+                                             expiration);
+  if (decision.delay) {
+    activity.set_attempt(activity.attempt() + 1);
+    *activity.mutable_last_failure() = failure;
+    activity.set_started(false);
+    activity.clear_started_time();
+    activity.clear_started_identity();
+    activity.clear_started_request_id();
+    absl::Time next = now + *decision.delay;
+    *activity.mutable_current_attempt_scheduled_time() = ToProto(next);
+    TimerTask retry = NewTimerTask(state, TimerTask::ACTIVITY_RETRY, next);
+    retry.set_event_id(scheduled_event_id);
+    retry.set_attempt(activity.attempt());
+    scope.AddTimerTask(std::move(retry));
+    return;
+  }
+  HistoryEvent event;
+  if (failure.has_timeout_failure_info()) {
+    event.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
+    auto* attrs = event.mutable_activity_task_timed_out_event_attributes();
+    *attrs->mutable_failure() = failure;
+    if (decision.state == enums::RETRY_STATE_TIMEOUT) {
+      attrs->mutable_failure()->mutable_timeout_failure_info()->set_timeout_type(
+          enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+    }
+    attrs->set_scheduled_event_id(scheduled_event_id);
+    attrs->set_retry_state(decision.state);
+  } else {
+    event.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_FAILED);
+    auto* attrs = event.mutable_activity_task_failed_event_attributes();
+    *attrs->mutable_failure() = failure;
+    attrs->set_scheduled_event_id(scheduled_event_id);
+    attrs->set_identity(identity);
+    attrs->set_retry_state(decision.state);
+  }
+  FinishActivity(scope, run, scheduled_event_id, std::move(event));
+}
+
+void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task) {
+  MutableState& state = run.state;
+  if (!IsOpen(state)) return;
+  absl::Time now = scope.now();
+  switch (task.kind()) {
+    case TimerTask::USER_TIMER: {
+      auto it = state.timers().find(task.timer_id());
+      if (it == state.timers().end() || it->second.started_event_id() != task.event_id()) return;
+      HistoryEvent fired;
+      fired.set_event_type(enums::EVENT_TYPE_TIMER_FIRED);
+      fired.mutable_timer_fired_event_attributes()->set_timer_id(task.timer_id());
+      fired.mutable_timer_fired_event_attributes()->set_started_event_id(task.event_id());
+      state.mutable_timers()->erase(task.timer_id());
+      AddExternalEvent(run, now, std::move(fired));
+      ScheduleWorkflowTask(scope, run);
+      return;
+    }
+    case TimerTask::WORKFLOW_TASK_TIMEOUT: {
+      if (!state.has_workflow_task() || state.workflow_task().scheduled_event_id() != task.event_id() ||
+          state.workflow_task().attempt() != task.attempt() || state.workflow_task().started_event_id() == 0) {
+        return;
+      }
+      TimeOutWorkflowTask(scope, run);
+      return;
+    }
+    case TimerTask::ACTIVITY_TIMEOUT: {
+      auto it = state.mutable_activities()->find(task.event_id());
+      if (it == state.mutable_activities()->end()) return;
+      persistence::v1::ActivityInfo& activity = it->second;
+      switch (task.timeout_type()) {
+        case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
+          TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+          return;
+        case enums::TIMEOUT_TYPE_SCHEDULE_TO_START:
+          if (activity.attempt() == task.attempt() && !activity.started()) {
+            TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
+          }
+          return;
+        case enums::TIMEOUT_TYPE_START_TO_CLOSE:
+          if (activity.attempt() == task.attempt() && activity.started()) {
+            TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_START_TO_CLOSE);
+          }
+          return;
+        case enums::TIMEOUT_TYPE_HEARTBEAT: {
+          if (activity.attempt() != task.attempt() || !activity.started()) return;
+          absl::Time last = activity.has_last_heartbeat_time() ? FromProto(activity.last_heartbeat_time())
+                                                               : FromProto(activity.started_time());
+          absl::Time due = last + FromProto(activity.scheduled().heartbeat_timeout());
+          if (due > now) {
+            // A heartbeat came in since: wait for the next deadline.
+            TimerTask again = task;
+            *again.mutable_fire_time() = ToProto(due);
+            scope.AddTimerTask(std::move(again));
+            return;
+          }
+          TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_HEARTBEAT);
+          return;
+        }
+        default:
+          return;
+      }
+    }
+    case TimerTask::ACTIVITY_RETRY: {
+      auto it = state.activities().find(task.event_id());
+      if (it == state.activities().end() || it->second.attempt() != task.attempt() || it->second.started()) return;
+      TransferTask transfer;
+      transfer.set_kind(TransferTask::ACTIVITY_TASK);
+      transfer.set_namespace_id(state.namespace_id());
+      transfer.set_workflow_id(state.workflow_id());
+      transfer.set_run_id(state.run_id());
+      transfer.set_scheduled_event_id(task.event_id());
+      *transfer.mutable_task_queue() = it->second.scheduled().task_queue();
+      transfer.set_attempt(task.attempt());
+      scope.AddTransferTask(std::move(transfer));
+      return;
+    }
+    case TimerTask::WORKFLOW_RUN_TIMEOUT: {
+      FlushBuffered(run);
+      HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT);
+      event.mutable_workflow_execution_timed_out_event_attributes()->set_retry_state(
+          enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
+      CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+}  // namespace zaman::history

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string>
+
+#include "history/shard.h"
+#include "temporal/api/workflowservice/v1/request_response.pb.h"
+
+// What happens to a run when a worker completes a workflow task (its
+// commands become events) and when the run's timers come due. Each function
+// works inside one mutation and keeps the history invariants.
+namespace zaman::history {
+
+namespace wsv1 = ::temporal::api::workflowservice::v1;
+
+struct CommandOutcome {
+  // Set: the request is refused and nothing is written.
+  absl::Status reject = absl::OkStatus();
+  // Set: the workflow task is failed with this cause (written), and the
+  // worker gets InvalidArgument(reply_message).
+  temporal::api::enums::v1::WorkflowTaskFailedCause failed_cause =
+      temporal::api::enums::v1::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
+  temporal::api::failure::v1::Failure failure;
+  std::string reply_message;
+};
+
+// Writes WorkflowTaskCompleted and the events of the request's commands, in
+// order; schedules the next workflow task when one is needed.
+CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
+                                           const wsv1::RespondWorkflowTaskCompletedRequest& request);
+
+// Fails (or times out) the started workflow task and schedules the next attempt.
+void FailWorkflowTask(MutationScope& scope, RunChange& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,
+                      const temporal::api::failure::v1::Failure* failure, const std::string& identity);
+void TimeOutWorkflowTask(MutationScope& scope, RunChange& run);
+
+// Ends an activity with `terminal` (Completed/Failed/TimedOut/Canceled):
+// writes its deferred started event first, then the terminal one.
+void FinishActivity(MutationScope& scope, RunChange& run, int64_t scheduled_event_id, HistoryEvent terminal);
+
+// An attempt failed: retries per the policy, or ends the activity.
+void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled_event_id,
+                         const temporal::api::failure::v1::Failure& failure, const std::string& identity);
+
+// A durable timer came due.
+void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task);
+
+}  // namespace zaman::history

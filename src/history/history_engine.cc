@@ -1,0 +1,968 @@
+#include "history/history_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "history/commands.h"
+#include "history/retry_policy.h"
+#include "history/workflow_run.h"
+
+namespace zaman::history {
+namespace {
+
+constexpr absl::Duration kDefaultWorkflowTaskTimeout = absl::Seconds(10);
+constexpr absl::Duration kMaxWorkflowTaskTimeout = absl::Seconds(120);
+constexpr int kMaxHistoryPageSize = 256;
+constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
+
+absl::Status WorkflowTaskNotFound() { return absl::NotFoundError("Workflow task not found."); }
+absl::Status ActivityTaskNotFound() { return absl::NotFoundError("Activity task not found."); }
+absl::Status AlreadyCompleted() { return absl::NotFoundError("workflow execution already completed"); }
+
+std::string EncodeToken(const TaskToken& token) { return token.SerializeAsString(); }
+
+// The task queue kind the SDKs expect in events: the normal one.
+temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue) {
+  temporal::api::taskqueue::v1::TaskQueue normal;
+  normal.set_name(queue.name());
+  normal.set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+  return normal;
+}
+
+absl::Status AlreadyStarted(const MutableState& running) {
+  absl::Status status = absl::AlreadyExistsError(absl::StrCat(
+      "Workflow execution is already running. WorkflowId: ", running.workflow_id(), ", RunId: ", running.run_id(),
+      "."));
+  return errors::WithWorkflowAlreadyStarted(status, running.start_request_id(), running.run_id(),
+                                            running.first_execution_run_id());
+}
+
+}  // namespace
+
+HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, Clock& clock, TimerService& timers,
+                             Random& random, int num_shards, TaskSink& sink, ThreadPool& read_pool)
+    : store_(store),
+      clock_(clock),
+      timers_(timers),
+      random_(random),
+      num_shards_(num_shards),
+      sink_(sink),
+      read_pool_(read_pool) {}
+
+HistoryEngine::~HistoryEngine() { Stop(); }
+
+absl::Status HistoryEngine::Start() {
+  for (int i = 0; i < num_shards_; ++i) {
+    shards_.push_back(std::make_unique<Shard>(i, store_, clock_, timers_, *this));
+    if (absl::Status s = shards_.back()->Start(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+void HistoryEngine::Stop() {
+  for (auto& shard : shards_) shard->Stop();
+  // Long polls still parked are answered (empty) so their calls can finish.
+  std::map<RunKey, std::vector<Waiter>> parked;
+  {
+    absl::MutexLock lock(&waiters_mu_);
+    parked.swap(waiters_);
+  }
+  for (auto& [key, list] : parked) {
+    for (Waiter& w : list) {
+      timers_.Cancel(w.timer);
+      w.then(false);
+    }
+  }
+}
+
+int32_t HistoryEngine::ShardFor(const std::string& namespace_id, const std::string& workflow_id) const {
+  // A stable hash (absl::Hash is seeded per process): FNV-1a.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const std::string& s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(namespace_id);
+  mix(workflow_id);
+  return static_cast<int32_t>(h % static_cast<uint64_t>(num_shards_));
+}
+
+Shard& HistoryEngine::ShardOf(const std::string& namespace_id, const std::string& workflow_id) {
+  return *shards_[ShardFor(namespace_id, workflow_id)];
+}
+
+absl::StatusOr<std::string> HistoryEngine::ResolveRunId(const std::string& namespace_id,
+                                                        const std::string& workflow_id,
+                                                        const std::string& run_id) {
+  if (!run_id.empty()) return run_id;
+  absl::StatusOr<std::string> current = store_.GetCurrentRunId(namespace_id, workflow_id);
+  if (current.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", workflow_id));
+  }
+  return current;
+}
+
+// ---------------------------------------------------------------------------
+// Start
+
+namespace {
+
+// `before_first_task` adds events that go between the started event and the
+// first workflow task (SignalWithStart's signal).
+absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const NamespaceRef& ns,
+                                     const wsv1::StartWorkflowExecutionRequest& request,
+                                     const std::string& expected_current,
+                                     const std::function<void(RunChange&)>& before_first_task = nullptr) {
+  absl::Time now = scope.now();
+  MutableState state;
+  state.set_namespace_id(ns.id);
+  state.set_workflow_id(request.workflow_id());
+  state.set_run_id(random.NewUuid());
+  state.set_first_execution_run_id(state.run_id());
+  *state.mutable_workflow_type() = request.workflow_type();
+  *state.mutable_task_queue() = NormalQueue(request.task_queue());
+  absl::Duration execution_timeout = FromProto(request.workflow_execution_timeout());
+  absl::Duration run_timeout = FromProto(request.workflow_run_timeout());
+  if (run_timeout == absl::ZeroDuration() || (execution_timeout > absl::ZeroDuration() && run_timeout > execution_timeout)) {
+    run_timeout = execution_timeout;
+  }
+  absl::Duration task_timeout = FromProto(request.workflow_task_timeout());
+  if (task_timeout <= absl::ZeroDuration()) task_timeout = kDefaultWorkflowTaskTimeout;
+  task_timeout = std::min(task_timeout, kMaxWorkflowTaskTimeout);
+  if (run_timeout > absl::ZeroDuration()) task_timeout = std::min(task_timeout, run_timeout);
+  *state.mutable_workflow_execution_timeout() = ToProto(execution_timeout);
+  *state.mutable_workflow_run_timeout() = ToProto(run_timeout);
+  *state.mutable_workflow_task_timeout() = ToProto(task_timeout);
+  state.set_status(enums::WORKFLOW_EXECUTION_STATUS_RUNNING);
+  *state.mutable_start_time() = ToProto(now);
+  *state.mutable_execution_time() = ToProto(now);
+  state.set_next_event_id(1);
+  state.set_start_request_id(request.request_id());
+  state.set_attempt(1);
+  *state.mutable_memo() = request.memo();
+  *state.mutable_search_attributes() = request.search_attributes();
+
+  RunChange* run = scope.Create(state, expected_current);
+  HistoryEvent& started = AddEvent(*run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+  auto* attrs = started.mutable_workflow_execution_started_event_attributes();
+  *attrs->mutable_workflow_type() = request.workflow_type();
+  *attrs->mutable_task_queue() = run->state.task_queue();
+  *attrs->mutable_input() = request.input();
+  *attrs->mutable_workflow_execution_timeout() = run->state.workflow_execution_timeout();
+  *attrs->mutable_workflow_run_timeout() = run->state.workflow_run_timeout();
+  *attrs->mutable_workflow_task_timeout() = run->state.workflow_task_timeout();
+  attrs->set_initiator(enums::CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED);
+  attrs->set_original_execution_run_id(run->state.run_id());
+  attrs->set_identity(request.identity());
+  attrs->set_first_execution_run_id(run->state.run_id());
+  attrs->set_attempt(1);
+  if (execution_timeout > absl::ZeroDuration()) {
+    *attrs->mutable_workflow_execution_expiration_time() = ToProto(now + execution_timeout);
+  }
+  if (request.has_retry_policy()) *attrs->mutable_retry_policy() = request.retry_policy();
+  if (request.has_memo()) *attrs->mutable_memo() = request.memo();
+  if (request.has_search_attributes()) *attrs->mutable_search_attributes() = request.search_attributes();
+  if (request.has_header()) *attrs->mutable_header() = request.header();
+  attrs->set_workflow_id(request.workflow_id());
+  if (before_first_task) before_first_task(*run);
+  ScheduleWorkflowTask(scope, *run);
+  if (run_timeout > absl::ZeroDuration()) {
+    scope.AddTimerTask(NewTimerTask(run->state, TimerTask::WORKFLOW_RUN_TIMEOUT, now + run_timeout));
+  }
+  return run;
+}
+
+// Writes WorkflowExecutionTerminated (failing a started workflow task
+// first) and closes the run.
+void TerminateRun(MutationScope& scope, RunChange& run, const std::string& reason,
+                  const temporal::api::common::v1::Payloads* details, const std::string& identity) {
+  absl::Time now = scope.now();
+  MutableState& state = run.state;
+  if (state.has_workflow_task() && state.workflow_task().started_event_id() != 0) {
+    HistoryEvent& failed = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
+    auto* attrs = failed.mutable_workflow_task_failed_event_attributes();
+    attrs->set_scheduled_event_id(state.workflow_task().scheduled_event_id());
+    attrs->set_started_event_id(state.workflow_task().started_event_id());
+    attrs->set_cause(enums::WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND);
+    attrs->set_identity("history-service");
+    state.clear_workflow_task();
+  }
+  FlushBuffered(run);
+  HistoryEvent& terminated = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
+  auto* attrs = terminated.mutable_workflow_execution_terminated_event_attributes();
+  attrs->set_reason(reason);
+  if (details != nullptr) *attrs->mutable_details() = *details;
+  attrs->set_identity(identity);
+  CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_TERMINATED);
+}
+
+struct StartOutcome {
+  wsv1::StartWorkflowExecutionResponse response;
+};
+
+// The start decision for a workflow id whose latest run is `current`
+// (nullptr: none). Returns the response, or nullopt to go on and create.
+absl::StatusOr<std::optional<wsv1::StartWorkflowExecutionResponse>> ResolveConflict(
+    MutationScope& scope, RunChange* current, const wsv1::StartWorkflowExecutionRequest& request) {
+  if (current == nullptr) return std::nullopt;
+  const MutableState& state = current->state;
+  wsv1::StartWorkflowExecutionResponse existing;
+  existing.set_run_id(state.run_id());
+  existing.set_first_execution_run_id(state.first_execution_run_id());
+  if (!request.request_id().empty() && state.start_request_id() == request.request_id()) {
+    existing.set_started(true);  // a retry of the start that made this run
+    return existing;
+  }
+  if (IsOpen(state)) {
+    switch (request.workflow_id_conflict_policy()) {
+      case enums::WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING:
+        existing.set_started(false);
+        return existing;
+      case enums::WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING:
+        TerminateRun(scope, *current, "TerminateIfRunning WorkflowIdReusePolicy", nullptr, "history-service");
+        return std::nullopt;
+      default:
+        if (request.workflow_id_reuse_policy() == enums::WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+          TerminateRun(scope, *current, "TerminateIfRunning WorkflowIdReusePolicy", nullptr, "history-service");
+          return std::nullopt;
+        }
+        return AlreadyStarted(state);
+    }
+  }
+  switch (request.workflow_id_reuse_policy()) {
+    case enums::WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE:
+      return errors::WithWorkflowAlreadyStarted(
+          absl::AlreadyExistsError(absl::StrCat("Workflow execution already finished and Workflow ID reuse policy "
+                                                "does not allow it. WorkflowId: ",
+                                                state.workflow_id(), ", RunId: ", state.run_id(), ".")),
+          state.start_request_id(), state.run_id(), state.first_execution_run_id());
+    case enums::WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY:
+      if (state.status() == enums::WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        return errors::WithWorkflowAlreadyStarted(
+            absl::AlreadyExistsError(absl::StrCat("Workflow execution already finished successfully. WorkflowId: ",
+                                                  state.workflow_id(), ", RunId: ", state.run_id(), ".")),
+            state.start_request_id(), state.run_id(), state.first_execution_run_id());
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+void HistoryEngine::StartWorkflow(const NamespaceRef& ns, wsv1::StartWorkflowExecutionRequest request,
+                                  Done<wsv1::StartWorkflowExecutionResponse> done) {
+  if (request.request_id().empty()) request.set_request_id(random_.NewUuid());
+  ShardOf(ns.id, request.workflow_id())
+      .Execute<wsv1::StartWorkflowExecutionResponse>(
+          [this, ns, request](MutationScope& scope) -> absl::StatusOr<wsv1::StartWorkflowExecutionResponse> {
+            absl::StatusOr<std::string> current_id = scope.CurrentRunId(ns.id, request.workflow_id());
+            if (!current_id.ok()) return current_id.status();
+            RunChange* current = nullptr;
+            if (!current_id->empty()) {
+              absl::StatusOr<RunChange*> loaded = scope.Load(ns.id, request.workflow_id(), *current_id);
+              if (!loaded.ok()) return loaded.status();
+              current = *loaded;
+            }
+            auto decided = ResolveConflict(scope, current, request);
+            if (!decided.ok()) return decided.status();
+            if (decided->has_value()) return **decided;
+            absl::StatusOr<RunChange*> run = CreateRun(scope, random_, ns, request, *current_id);
+            if (!run.ok()) return run.status();
+            wsv1::StartWorkflowExecutionResponse response;
+            response.set_run_id((*run)->state.run_id());
+            response.set_first_execution_run_id((*run)->state.first_execution_run_id());
+            response.set_started(true);
+            return response;
+          },
+          std::move(done));
+}
+
+// ---------------------------------------------------------------------------
+// Workflow tasks
+
+void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const TransferTask& task,
+                                              std::string identity, std::string request_id,
+                                              Done<wsv1::PollWorkflowTaskQueueResponse> done) {
+  struct Started {
+    wsv1::PollWorkflowTaskQueueResponse response;
+    int64_t first_event_id = 1;
+    int64_t started_event_id = 0;
+  };
+  Shard& shard = ShardOf(task.namespace_id(), task.workflow_id());
+  shard.Execute<Started>(
+      [task, identity, request_id](MutationScope& scope) -> absl::StatusOr<Started> {
+        // Whatever happens below, this outbox task has been handled.
+        scope.CompleteTransferTask(task.task_id());
+        absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
+        if (!loaded.ok()) return loaded.status().code() == absl::StatusCode::kNotFound ? WorkflowTaskNotFound()
+                                                                                      : loaded.status();
+        RunChange& run = **loaded;
+        MutableState& state = run.state;
+        if (!IsOpen(state) || !state.has_workflow_task() ||
+            state.workflow_task().scheduled_event_id() != task.scheduled_event_id() ||
+            state.workflow_task().started_event_id() != 0) {
+          return WorkflowTaskNotFound();
+        }
+        absl::Time now = scope.now();
+        HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
+        auto* attrs = event.mutable_workflow_task_started_event_attributes();
+        attrs->set_scheduled_event_id(task.scheduled_event_id());
+        attrs->set_identity(identity);
+        attrs->set_request_id(request_id);
+        int64_t history_bytes = state.history_size_bytes();
+        for (const auto& e : run.events) history_bytes += static_cast<int64_t>(e.ByteSizeLong());
+        attrs->set_history_size_bytes(history_bytes);
+        auto* wft = state.mutable_workflow_task();
+        wft->set_started_event_id(event.event_id());
+        *wft->mutable_started_time() = ToProto(now);
+        wft->set_started_identity(identity);
+        wft->set_request_id(request_id);
+
+        TimerTask timeout = NewTimerTask(state, TimerTask::WORKFLOW_TASK_TIMEOUT,
+                                         now + FromProto(wft->start_to_close_timeout()));
+        timeout.set_event_id(wft->scheduled_event_id());
+        timeout.set_attempt(wft->attempt());
+        timeout.set_timeout_type(enums::TIMEOUT_TYPE_START_TO_CLOSE);
+        scope.AddTimerTask(std::move(timeout));
+
+        Started started;
+        started.started_event_id = event.event_id();
+        auto& r = started.response;
+        TaskToken token;
+        token.set_namespace_id(state.namespace_id());
+        token.set_workflow_id(state.workflow_id());
+        token.set_run_id(state.run_id());
+        token.set_scheduled_event_id(wft->scheduled_event_id());
+        token.set_started_event_id(event.event_id());
+        token.set_attempt(wft->attempt());
+        r.set_task_token(EncodeToken(token));
+        r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
+        r.mutable_workflow_execution()->set_run_id(state.run_id());
+        *r.mutable_workflow_type() = state.workflow_type();
+        r.set_previous_started_event_id(state.last_completed_wft_started_event_id());
+        r.set_started_event_id(event.event_id());
+        r.set_attempt(wft->attempt());
+        *r.mutable_scheduled_time() = wft->scheduled_time();
+        *r.mutable_started_time() = wft->started_time();
+        *r.mutable_workflow_execution_task_queue() = NormalQueue(state.task_queue());
+        r.mutable_history();
+        return started;
+      },
+      [this, done = std::move(done)](absl::StatusOr<Started> started) {
+        if (!started.ok()) return done(started.status());
+        // The history the worker needs, up to and including the started
+        // event; more pages through GetWorkflowExecutionHistory.
+        read_pool_.Post([this, started = *std::move(started), done]() mutable {
+          auto& r = started.response;
+          const auto& exec = r.workflow_execution();
+          std::string namespace_id;
+          TaskToken token;
+          token.ParseFromString(r.task_token());
+          absl::StatusOr<std::vector<HistoryEvent>> events =
+              store_.ReadHistory(token.namespace_id(), exec.workflow_id(), exec.run_id(), 1,
+                                 started.started_event_id + 1, kMaxHistoryPageSize);
+          if (!events.ok()) return done(events.status());
+          for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
+          int64_t next = events->empty() ? 1 : events->back().event_id() + 1;
+          if (next <= started.started_event_id) {
+            persistence::v1::HistoryPageToken page;
+            page.set_run_id(exec.run_id());
+            page.set_next_event_id(next);
+            page.set_end_event_id(started.started_event_id + 1);
+            r.set_next_page_token(page.SerializeAsString());
+          }
+          done(std::move(r));
+        });
+      });
+}
+
+namespace {
+
+// Checks a workflow task token against the run; NotFound when stale.
+absl::StatusOr<RunChange*> LoadForWorkflowTask(MutationScope& scope, const TaskToken& token) {
+  absl::StatusOr<RunChange*> loaded = scope.Load(token.namespace_id(), token.workflow_id(), token.run_id());
+  if (!loaded.ok()) {
+    return loaded.status().code() == absl::StatusCode::kNotFound ? WorkflowTaskNotFound() : loaded.status();
+  }
+  const MutableState& state = (*loaded)->state;
+  if (!IsOpen(state) || !state.has_workflow_task() ||
+      state.workflow_task().scheduled_event_id() != token.scheduled_event_id() ||
+      state.workflow_task().started_event_id() != token.started_event_id() ||
+      state.workflow_task().attempt() != token.attempt()) {
+    return WorkflowTaskNotFound();
+  }
+  return loaded;
+}
+
+}  // namespace
+
+void HistoryEngine::RespondWorkflowTaskCompleted(const TaskToken& token,
+                                                 wsv1::RespondWorkflowTaskCompletedRequest request,
+                                                 Done<wsv1::RespondWorkflowTaskCompletedResponse> done) {
+  // A completion can be answered with an error that still commits (the
+  // task is failed: UnhandledCommand, bad attributes).
+  struct Completed {
+    absl::Status reply = absl::OkStatus();
+  };
+  ShardOf(token.namespace_id(), token.workflow_id())
+      .Execute<Completed>(
+          [token, request](MutationScope& scope) -> absl::StatusOr<Completed> {
+            absl::StatusOr<RunChange*> loaded = LoadForWorkflowTask(scope, token);
+            if (!loaded.ok()) return loaded.status();
+            RunChange& run = **loaded;
+            CommandOutcome outcome = ApplyWorkflowTaskCompletion(scope, run, request);
+            Completed completed;
+            if (!outcome.reject.ok()) return outcome.reject;
+            if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
+              FailWorkflowTask(scope, run, outcome.failed_cause, &outcome.failure, request.identity());
+              completed.reply = errors::InvalidArgument(outcome.reply_message);
+            }
+            return completed;
+          },
+          [done = std::move(done)](absl::StatusOr<Completed> completed) {
+            if (!completed.ok()) return done(completed.status());
+            if (!completed->reply.ok()) return done(completed->reply);
+            done(wsv1::RespondWorkflowTaskCompletedResponse());
+          });
+}
+
+void HistoryEngine::RespondWorkflowTaskFailed(const TaskToken& token, wsv1::RespondWorkflowTaskFailedRequest request,
+                                              Done<wsv1::RespondWorkflowTaskFailedResponse> done) {
+  ShardOf(token.namespace_id(), token.workflow_id())
+      .Execute<wsv1::RespondWorkflowTaskFailedResponse>(
+          [token, request](MutationScope& scope) -> absl::StatusOr<wsv1::RespondWorkflowTaskFailedResponse> {
+            absl::StatusOr<RunChange*> loaded = LoadForWorkflowTask(scope, token);
+            if (!loaded.ok()) return loaded.status();
+            FailWorkflowTask(scope, **loaded, request.cause(), &request.failure(), request.identity());
+            return wsv1::RespondWorkflowTaskFailedResponse();
+          },
+          std::move(done));
+}
+
+// ---------------------------------------------------------------------------
+// Activities
+
+void HistoryEngine::RecordActivityTaskStarted(const NamespaceRef& ns, const TransferTask& task,
+                                              std::string identity, std::string request_id,
+                                              Done<wsv1::PollActivityTaskQueueResponse> done) {
+  ShardOf(task.namespace_id(), task.workflow_id())
+      .Execute<wsv1::PollActivityTaskQueueResponse>(
+          [ns, task, identity, request_id](MutationScope& scope) -> absl::StatusOr<wsv1::PollActivityTaskQueueResponse> {
+            scope.CompleteTransferTask(task.task_id());
+            absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
+            if (!loaded.ok()) return ActivityTaskNotFound();
+            MutableState& state = (*loaded)->state;
+            auto it = state.mutable_activities()->find(task.scheduled_event_id());
+            if (!IsOpen(state) || it == state.mutable_activities()->end() || it->second.started() ||
+                it->second.attempt() != task.attempt()) {
+              return ActivityTaskNotFound();
+            }
+            persistence::v1::ActivityInfo& activity = it->second;
+            absl::Time now = scope.now();
+            activity.set_started(true);
+            *activity.mutable_started_time() = ToProto(now);
+            activity.set_started_identity(identity);
+            activity.set_started_request_id(request_id);
+            const auto& scheduled = activity.scheduled();
+            auto arm = [&](enums::TimeoutType type, absl::Duration after) {
+              if (after <= absl::ZeroDuration()) return;
+              TimerTask timer = NewTimerTask(state, TimerTask::ACTIVITY_TIMEOUT, now + after);
+              timer.set_event_id(activity.scheduled_event_id());
+              timer.set_attempt(activity.attempt());
+              timer.set_timeout_type(type);
+              scope.AddTimerTask(std::move(timer));
+            };
+            arm(enums::TIMEOUT_TYPE_START_TO_CLOSE, FromProto(scheduled.start_to_close_timeout()));
+            arm(enums::TIMEOUT_TYPE_HEARTBEAT, FromProto(scheduled.heartbeat_timeout()));
+
+            wsv1::PollActivityTaskQueueResponse r;
+            TaskToken token;
+            token.set_namespace_id(state.namespace_id());
+            token.set_workflow_id(state.workflow_id());
+            token.set_run_id(state.run_id());
+            token.set_scheduled_event_id(activity.scheduled_event_id());
+            token.set_attempt(activity.attempt());
+            token.set_is_activity(true);
+            token.set_activity_id(scheduled.activity_id());
+            r.set_task_token(EncodeToken(token));
+            r.set_workflow_namespace(ns.name);
+            *r.mutable_workflow_type() = state.workflow_type();
+            r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
+            r.mutable_workflow_execution()->set_run_id(state.run_id());
+            *r.mutable_activity_type() = scheduled.activity_type();
+            r.set_activity_id(scheduled.activity_id());
+            if (scheduled.has_header()) *r.mutable_header() = scheduled.header();
+            if (scheduled.has_input()) *r.mutable_input() = scheduled.input();
+            if (activity.has_heartbeat_details()) *r.mutable_heartbeat_details() = activity.heartbeat_details();
+            *r.mutable_scheduled_time() = activity.first_scheduled_time();
+            *r.mutable_current_attempt_scheduled_time() = activity.current_attempt_scheduled_time();
+            *r.mutable_started_time() = activity.started_time();
+            r.set_attempt(activity.attempt());
+            *r.mutable_schedule_to_close_timeout() = scheduled.schedule_to_close_timeout();
+            *r.mutable_start_to_close_timeout() = scheduled.start_to_close_timeout();
+            *r.mutable_heartbeat_timeout() = scheduled.heartbeat_timeout();
+            *r.mutable_retry_policy() = scheduled.retry_policy();
+            return r;
+          },
+          std::move(done));
+}
+
+absl::StatusOr<TaskToken> HistoryEngine::ActivityTokenById(const std::string& namespace_id,
+                                                           const std::string& workflow_id,
+                                                           const std::string& run_id,
+                                                           const std::string& activity_id) {
+  absl::StatusOr<std::string> resolved = ResolveRunId(namespace_id, workflow_id, run_id);
+  if (!resolved.ok()) return resolved.status();
+  absl::StatusOr<persistence::ExecutionRecord> record = store_.GetExecution(namespace_id, workflow_id, *resolved);
+  if (!record.ok()) return record.status();
+  for (const auto& [scheduled_id, activity] : record->state.activities()) {
+    if (activity.scheduled().activity_id() != activity_id) continue;
+    TaskToken token;
+    token.set_namespace_id(namespace_id);
+    token.set_workflow_id(workflow_id);
+    token.set_run_id(*resolved);
+    token.set_scheduled_event_id(scheduled_id);
+    token.set_attempt(activity.attempt());
+    token.set_is_activity(true);
+    token.set_activity_id(activity_id);
+    return token;
+  }
+  return ActivityTaskNotFound();
+}
+
+void HistoryEngine::RespondActivityTask(const TaskToken& token, ActivityOutcome outcome, Done<bool> done) {
+  ShardOf(token.namespace_id(), token.workflow_id())
+      .Execute<bool>(
+          [token, outcome](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> loaded = scope.Load(token.namespace_id(), token.workflow_id(), token.run_id());
+            if (!loaded.ok()) return ActivityTaskNotFound();
+            RunChange& run = **loaded;
+            MutableState& state = run.state;
+            auto it = state.mutable_activities()->find(token.scheduled_event_id());
+            if (!IsOpen(state) || it == state.mutable_activities()->end() || !it->second.started() ||
+                it->second.attempt() != token.attempt()) {
+              return ActivityTaskNotFound();
+            }
+            persistence::v1::ActivityInfo& activity = it->second;
+            switch (outcome.kind) {
+              case ActivityOutcome::kCompleted: {
+                HistoryEvent event;
+                event.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+                auto* attrs = event.mutable_activity_task_completed_event_attributes();
+                *attrs->mutable_result() = outcome.result;
+                attrs->set_scheduled_event_id(activity.scheduled_event_id());
+                attrs->set_identity(outcome.identity);
+                FinishActivity(scope, run, activity.scheduled_event_id(), std::move(event));
+                return true;
+              }
+              case ActivityOutcome::kFailed: {
+                if (outcome.details.payloads_size() > 0) *activity.mutable_heartbeat_details() = outcome.details;
+                RetryActivityOrFail(scope, run, activity.scheduled_event_id(), outcome.failure, outcome.identity);
+                return true;
+              }
+              case ActivityOutcome::kCanceled: {
+                if (!activity.cancel_requested()) {
+                  return errors::InvalidArgument(
+                      "unable to mark activity as canceled without activity being request canceled first");
+                }
+                HistoryEvent event;
+                event.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
+                auto* attrs = event.mutable_activity_task_canceled_event_attributes();
+                *attrs->mutable_details() = outcome.details;
+                attrs->set_latest_cancel_requested_event_id(activity.cancel_requested_event_id());
+                attrs->set_scheduled_event_id(activity.scheduled_event_id());
+                attrs->set_identity(outcome.identity);
+                FinishActivity(scope, run, activity.scheduled_event_id(), std::move(event));
+                return true;
+              }
+            }
+            return errors::Internal("unknown activity outcome");
+          },
+          std::move(done));
+}
+
+void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
+                                            Done<bool> done) {
+  ShardOf(token.namespace_id(), token.workflow_id())
+      .Execute<bool>(
+          [token, details](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> loaded = scope.Load(token.namespace_id(), token.workflow_id(), token.run_id());
+            if (!loaded.ok()) return ActivityTaskNotFound();
+            MutableState& state = (*loaded)->state;
+            auto it = state.mutable_activities()->find(token.scheduled_event_id());
+            if (!IsOpen(state) || it == state.mutable_activities()->end() || !it->second.started() ||
+                it->second.attempt() != token.attempt()) {
+              return ActivityTaskNotFound();
+            }
+            *it->second.mutable_heartbeat_details() = details;
+            *it->second.mutable_last_heartbeat_time() = ToProto(scope.now());
+            return it->second.cancel_requested();
+          },
+          std::move(done));
+}
+
+// ---------------------------------------------------------------------------
+// Timers
+
+void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
+  shards_[shard_id]->Execute<bool>(
+      [task](MutationScope& scope) -> absl::StatusOr<bool> {
+        scope.CompleteTimerTask(task.task_id());
+        absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
+        if (!loaded.ok()) return loaded.status().code() == absl::StatusCode::kNotFound ? absl::StatusOr<bool>(false)
+                                                                                      : loaded.status();
+        FireTimer(scope, **loaded, task);
+        return true;
+      },
+      [task](absl::StatusOr<bool> fired) {
+        if (!fired.ok()) spdlog::warn("timer {} of {}: {}", task.task_id(), task.workflow_id(), fired.status().ToString());
+      });
+}
+
+// ---------------------------------------------------------------------------
+// Signals, cancellation, termination
+
+namespace {
+
+absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& namespace_id,
+                                       const temporal::api::common::v1::WorkflowExecution& execution) {
+  std::string run_id = execution.run_id();
+  if (run_id.empty()) {
+    absl::StatusOr<std::string> current = scope.CurrentRunId(namespace_id, execution.workflow_id());
+    if (!current.ok()) return current.status();
+    if (current->empty()) {
+      return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", execution.workflow_id()));
+    }
+    run_id = *current;
+  }
+  absl::StatusOr<RunChange*> loaded = scope.Load(namespace_id, execution.workflow_id(), run_id);
+  if (loaded.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", execution.workflow_id()));
+  }
+  if (!loaded.ok()) return loaded.status();
+  if (!IsOpen((*loaded)->state)) return AlreadyCompleted();
+  return loaded;
+}
+
+absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& name,
+                    const temporal::api::common::v1::Payloads& input, const std::string& identity,
+                    const temporal::api::common::v1::Header& header, const std::string& request_id) {
+  MutableState& state = run.state;
+  if (!request_id.empty()) {
+    for (const std::string& seen : state.signal_request_ids()) {
+      if (seen == request_id) return absl::OkStatus();  // a retry of a signal already applied
+    }
+    state.add_signal_request_ids(request_id);
+  }
+  HistoryEvent event;
+  event.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  auto* attrs = event.mutable_workflow_execution_signaled_event_attributes();
+  attrs->set_signal_name(name);
+  *attrs->mutable_input() = input;
+  attrs->set_identity(identity);
+  *attrs->mutable_header() = header;
+  attrs->set_request_id(request_id);
+  AddExternalEvent(run, scope.now(), std::move(event));
+  ScheduleWorkflowTask(scope, run);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void HistoryEngine::SignalWorkflow(const NamespaceRef& ns, wsv1::SignalWorkflowExecutionRequest request,
+                                   Done<bool> done) {
+  ShardOf(ns.id, request.workflow_execution().workflow_id())
+      .Execute<bool>(
+          [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> run = LoadOpenRun(scope, ns.id, request.workflow_execution());
+            if (!run.ok()) return run.status();
+            absl::Status s = Signal(scope, **run, request.signal_name(), request.input(), request.identity(),
+                                    request.header(), request.request_id());
+            if (!s.ok()) return s;
+            return true;
+          },
+          std::move(done));
+}
+
+void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
+                                            wsv1::SignalWithStartWorkflowExecutionRequest request,
+                                            Done<wsv1::SignalWithStartWorkflowExecutionResponse> done) {
+  if (request.request_id().empty()) request.set_request_id(random_.NewUuid());
+  ShardOf(ns.id, request.workflow_id())
+      .Execute<wsv1::SignalWithStartWorkflowExecutionResponse>(
+          [this, ns, request](MutationScope& scope) -> absl::StatusOr<wsv1::SignalWithStartWorkflowExecutionResponse> {
+            temporal::api::common::v1::WorkflowExecution execution;
+            execution.set_workflow_id(request.workflow_id());
+            wsv1::SignalWithStartWorkflowExecutionResponse response;
+            absl::StatusOr<RunChange*> running = LoadOpenRun(scope, ns.id, execution);
+            if (running.ok()) {
+              absl::Status s = Signal(scope, **running, request.signal_name(), request.signal_input(),
+                                      request.identity(), request.header(), "");
+              if (!s.ok()) return s;
+              response.set_run_id((*running)->state.run_id());
+              response.set_started(false);
+              return response;
+            }
+            if (running.status().code() != absl::StatusCode::kNotFound) return running.status();
+            wsv1::StartWorkflowExecutionRequest start;
+            start.set_namespace_(request.namespace_());
+            start.set_workflow_id(request.workflow_id());
+            *start.mutable_workflow_type() = request.workflow_type();
+            *start.mutable_task_queue() = request.task_queue();
+            *start.mutable_input() = request.input();
+            *start.mutable_workflow_execution_timeout() = request.workflow_execution_timeout();
+            *start.mutable_workflow_run_timeout() = request.workflow_run_timeout();
+            *start.mutable_workflow_task_timeout() = request.workflow_task_timeout();
+            start.set_identity(request.identity());
+            start.set_request_id(request.request_id());
+            if (request.has_retry_policy()) *start.mutable_retry_policy() = request.retry_policy();
+            if (request.has_memo()) *start.mutable_memo() = request.memo();
+            if (request.has_search_attributes()) *start.mutable_search_attributes() = request.search_attributes();
+            if (request.has_header()) *start.mutable_header() = request.header();
+            absl::StatusOr<std::string> current_id = scope.CurrentRunId(ns.id, request.workflow_id());
+            if (!current_id.ok()) return current_id.status();
+            RunChange* current = nullptr;
+            if (!current_id->empty()) {
+              absl::StatusOr<RunChange*> loaded = scope.Load(ns.id, request.workflow_id(), *current_id);
+              if (!loaded.ok()) return loaded.status();
+              current = *loaded;
+              start.set_workflow_id_reuse_policy(request.workflow_id_reuse_policy());
+              auto decided = ResolveConflict(scope, current, start);
+              if (!decided.ok()) return decided.status();
+            }
+            absl::Status signalled = absl::OkStatus();
+            absl::StatusOr<RunChange*> created =
+                CreateRun(scope, random_, ns, start, *current_id, [&](RunChange& run) {
+                  signalled = Signal(scope, run, request.signal_name(), request.signal_input(),
+                                     request.identity(), request.header(), "");
+                });
+            if (!created.ok()) return created.status();
+            if (!signalled.ok()) return signalled;
+            RunChange& run = **created;
+            response.set_run_id(run.state.run_id());
+            response.set_started(true);
+            return response;
+          },
+          std::move(done));
+}
+
+void HistoryEngine::TerminateWorkflow(const NamespaceRef& ns, wsv1::TerminateWorkflowExecutionRequest request,
+                                      Done<bool> done) {
+  ShardOf(ns.id, request.workflow_execution().workflow_id())
+      .Execute<bool>(
+          [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> run = LoadOpenRun(scope, ns.id, request.workflow_execution());
+            if (!run.ok()) return run.status();
+            TerminateRun(scope, **run, request.reason(), &request.details(), request.identity());
+            return true;
+          },
+          std::move(done));
+}
+
+void HistoryEngine::RequestCancelWorkflow(const NamespaceRef& ns,
+                                          wsv1::RequestCancelWorkflowExecutionRequest request, Done<bool> done) {
+  ShardOf(ns.id, request.workflow_execution().workflow_id())
+      .Execute<bool>(
+          [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> loaded = LoadOpenRun(scope, ns.id, request.workflow_execution());
+            // Cancelling a closed workflow is a successful no-op.
+            if (loaded.status().message() == AlreadyCompleted().message()) return false;
+            if (!loaded.ok()) return loaded.status();
+            RunChange& run = **loaded;
+            if (!request.first_execution_run_id().empty() &&
+                request.first_execution_run_id() != run.state.first_execution_run_id()) {
+              return absl::NotFoundError("workflow not found for the given first execution run id");
+            }
+            if (run.state.cancel_requested()) return false;
+            run.state.set_cancel_requested(true);
+            HistoryEvent event;
+            event.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+            auto* attrs = event.mutable_workflow_execution_cancel_requested_event_attributes();
+            attrs->set_cause(request.reason());
+            attrs->set_identity(request.identity());
+            AddExternalEvent(run, scope.now(), std::move(event));
+            ScheduleWorkflowTask(scope, run);
+            return true;
+          },
+          std::move(done));
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeWorkflow(
+    const NamespaceRef& ns, const wsv1::DescribeWorkflowExecutionRequest& request) {
+  absl::StatusOr<std::string> run_id =
+      ResolveRunId(ns.id, request.execution().workflow_id(), request.execution().run_id());
+  if (!run_id.ok()) return run_id.status();
+  absl::StatusOr<persistence::ExecutionRecord> record =
+      store_.GetExecution(ns.id, request.execution().workflow_id(), *run_id);
+  if (record.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", request.execution().workflow_id()));
+  }
+  if (!record.ok()) return record.status();
+  const MutableState& state = record->state;
+  wsv1::DescribeWorkflowExecutionResponse response;
+  auto* config = response.mutable_execution_config();
+  *config->mutable_task_queue() = state.task_queue();
+  *config->mutable_workflow_execution_timeout() = state.workflow_execution_timeout();
+  *config->mutable_workflow_run_timeout() = state.workflow_run_timeout();
+  *config->mutable_default_workflow_task_timeout() = state.workflow_task_timeout();
+  auto* info = response.mutable_workflow_execution_info();
+  info->mutable_execution()->set_workflow_id(state.workflow_id());
+  info->mutable_execution()->set_run_id(state.run_id());
+  *info->mutable_type() = state.workflow_type();
+  *info->mutable_start_time() = state.start_time();
+  *info->mutable_execution_time() = state.execution_time();
+  if (!IsOpen(state)) *info->mutable_close_time() = state.close_time();
+  info->set_status(state.status());
+  info->set_history_length(state.next_event_id() - 1);
+  *info->mutable_memo() = state.memo();
+  *info->mutable_search_attributes() = state.search_attributes();
+  info->set_task_queue(state.task_queue().name());
+  info->set_first_run_id(state.first_execution_run_id());
+  for (const auto& [scheduled_id, activity] : state.activities()) {
+    auto* pending = response.add_pending_activities();
+    pending->set_activity_id(activity.scheduled().activity_id());
+    *pending->mutable_activity_type() = activity.scheduled().activity_type();
+    pending->set_state(activity.cancel_requested() ? enums::PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+                       : activity.started()        ? enums::PENDING_ACTIVITY_STATE_STARTED
+                                                   : enums::PENDING_ACTIVITY_STATE_SCHEDULED);
+    if (activity.has_heartbeat_details()) *pending->mutable_heartbeat_details() = activity.heartbeat_details();
+    if (activity.has_last_heartbeat_time()) *pending->mutable_last_heartbeat_time() = activity.last_heartbeat_time();
+    if (activity.started()) *pending->mutable_last_started_time() = activity.started_time();
+    pending->set_attempt(activity.attempt());
+    *pending->mutable_scheduled_time() = activity.current_attempt_scheduled_time();
+    if (activity.has_last_failure()) *pending->mutable_last_failure() = activity.last_failure();
+    pending->set_last_worker_identity(activity.started_identity());
+  }
+  if (state.has_workflow_task()) {
+    auto* wft = response.mutable_pending_workflow_task();
+    wft->set_state(state.workflow_task().started_event_id() != 0 ? enums::PENDING_WORKFLOW_TASK_STATE_STARTED
+                                                                 : enums::PENDING_WORKFLOW_TASK_STATE_SCHEDULED);
+    *wft->mutable_scheduled_time() = state.workflow_task().scheduled_time();
+    if (state.workflow_task().started_event_id() != 0) *wft->mutable_started_time() = state.workflow_task().started_time();
+    wft->set_attempt(state.workflow_task().attempt());
+  }
+  return response;
+}
+
+void HistoryEngine::GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
+                                       absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done) {
+  persistence::v1::HistoryPageToken page;
+  if (!request.next_page_token().empty() && !page.ParseFromString(request.next_page_token())) {
+    return done(errors::InvalidArgument("Invalid NextPageToken."));
+  }
+  std::string run_id = request.execution().run_id();
+  if (!page.run_id().empty()) {
+    if (!run_id.empty() && run_id != page.run_id()) {
+      return done(errors::InvalidArgument("RunId in the request does not match the NextPageToken."));
+    }
+    run_id = page.run_id();
+  }
+  absl::StatusOr<std::string> resolved = ResolveRunId(ns.id, request.execution().workflow_id(), run_id);
+  if (!resolved.ok()) return done(resolved.status());
+  const std::string workflow_id = request.execution().workflow_id();
+  RunKey key{ns.id, workflow_id, *resolved};
+  int page_size = request.maximum_page_size() <= 0 ? kMaxHistoryPageSize
+                                                   : std::min<int>(request.maximum_page_size(), kMaxHistoryPageSize);
+  const bool close_only = request.history_event_filter_type() == enums::HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
+
+  // One attempt at answering; `last` says the deadline has come.
+  auto attempt = std::make_shared<std::function<void(bool)>>();
+  *attempt = [this, key, page, page_size, close_only, request, deadline, done, attempt](bool last) {
+    const auto& [namespace_id, workflow_id, run_id] = key;
+    absl::StatusOr<persistence::ExecutionRecord> record = store_.GetExecution(namespace_id, workflow_id, run_id);
+    if (record.status().code() == absl::StatusCode::kNotFound) {
+      return done(absl::NotFoundError(absl::StrCat("workflow not found for ID: ", workflow_id)));
+    }
+    if (!record.ok()) return done(record.status());
+    const MutableState& state = record->state;
+    const bool open = IsOpen(state);
+    wsv1::GetWorkflowExecutionHistoryResponse response;
+    response.mutable_history();
+    persistence::v1::HistoryPageToken next = page;
+    next.set_run_id(run_id);
+    if (close_only) {
+      if (!open) {
+        absl::StatusOr<std::vector<HistoryEvent>> events =
+            store_.ReadHistory(namespace_id, workflow_id, run_id, state.next_event_id() - 1, state.next_event_id(), 1);
+        if (!events.ok()) return done(events.status());
+        for (auto& e : *events) *response.mutable_history()->add_events() = std::move(e);
+        return done(std::move(response));
+      }
+      if (!request.wait_new_event() || last) {
+        if (request.wait_new_event()) response.set_next_page_token(next.SerializeAsString());
+        return done(std::move(response));
+      }
+      return WaitForRun(key, deadline, *attempt);
+    }
+    int64_t from = std::max<int64_t>(page.next_event_id(), 1);
+    int64_t to = page.end_event_id() > 0 ? page.end_event_id() : state.next_event_id();
+    if (from >= to && open && request.wait_new_event() && !last) return WaitForRun(key, deadline, *attempt);
+    absl::StatusOr<std::vector<HistoryEvent>> events =
+        store_.ReadHistory(namespace_id, workflow_id, run_id, from, to, page_size);
+    if (!events.ok()) return done(events.status());
+    int64_t after = events->empty() ? from : events->back().event_id() + 1;
+    for (auto& e : *events) *response.mutable_history()->add_events() = std::move(e);
+    next.set_next_event_id(after);
+    bool more_now = after < to;
+    bool more_later = page.end_event_id() == 0 && open && request.wait_new_event();
+    if (more_now || more_later) response.set_next_page_token(next.SerializeAsString());
+    done(std::move(response));
+  };
+  read_pool_.Post([attempt] { (*attempt)(false); });
+}
+
+void HistoryEngine::WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then) {
+  absl::Time wait_until = std::min(deadline, clock_.Now() + kHistoryLongPoll);
+  absl::MutexLock lock(&waiters_mu_);
+  uint64_t id = next_waiter_id_++;
+  auto timer = timers_.Schedule(wait_until, [this, run, id] {
+    std::function<void(bool)> expired;
+    {
+      absl::MutexLock lock(&waiters_mu_);
+      auto it = waiters_.find(run);
+      if (it == waiters_.end()) return;
+      for (auto w = it->second.begin(); w != it->second.end(); ++w) {
+        if (w->id == id) {
+          expired = std::move(w->then);
+          it->second.erase(w);
+          break;
+        }
+      }
+      if (it->second.empty()) waiters_.erase(it);
+    }
+    if (expired) read_pool_.Post([expired] { expired(true); });
+  });
+  waiters_[run].push_back(Waiter{id, std::move(then), timer});
+}
+
+void HistoryEngine::RunChanged(const MutableState& state) {
+  std::vector<Waiter> woken;
+  {
+    absl::MutexLock lock(&waiters_mu_);
+    auto it = waiters_.find(KeyOf(state));
+    if (it == waiters_.end()) return;
+    woken = std::move(it->second);
+    waiters_.erase(it);
+  }
+  for (Waiter& w : woken) {
+    // Whether or not its timer could still be cancelled, only this path
+    // can answer it now: the timer's callback no longer finds it.
+    timers_.Cancel(w.timer);
+    read_pool_.Post([then = std::move(w.then)] { then(false); });
+  }
+}
+
+void HistoryEngine::DispatchTransferTask(const TransferTask& task) { sink_.AddTask(task); }
+
+}  // namespace zaman::history

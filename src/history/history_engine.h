@@ -1,0 +1,125 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/random.h"
+#include "common/thread_pool.h"
+#include "common/timer_service.h"
+#include "history/shard.h"
+#include "temporal/api/workflowservice/v1/request_response.pb.h"
+
+namespace zaman::history {
+
+namespace wsv1 = ::temporal::api::workflowservice::v1;
+using TaskToken = ::zaman::persistence::v1::TaskToken;
+
+template <typename T>
+using Done = std::function<void(absl::StatusOr<T>)>;
+
+// Where committed outbox tasks go (the matching role).
+class TaskSink {
+ public:
+  virtual ~TaskSink() = default;
+  virtual void AddTask(const TransferTask& task) = 0;
+};
+
+// The namespace a request is in, resolved by the frontend.
+struct NamespaceRef {
+  std::string id;
+  std::string name;
+};
+
+// The history role: owns the shards of this host and turns API requests
+// into mutations of workflow runs. Thread-safe. Callbacks run on a shard's
+// thread or on the engine's read pool; they must not block.
+class HistoryEngine final : public ShardListener {
+ public:
+  HistoryEngine(persistence::ExecutionStore& store, Clock& clock, TimerService& timers, Random& random,
+                int num_shards, TaskSink& sink, ThreadPool& read_pool);
+  ~HistoryEngine() override;
+
+  absl::Status Start();
+  void Stop();
+
+  int32_t ShardFor(const std::string& namespace_id, const std::string& workflow_id) const;
+
+  void StartWorkflow(const NamespaceRef& ns, wsv1::StartWorkflowExecutionRequest request,
+                     Done<wsv1::StartWorkflowExecutionResponse> done);
+  void RecordWorkflowTaskStarted(const NamespaceRef& ns, const TransferTask& task, std::string identity,
+                                 std::string request_id, Done<wsv1::PollWorkflowTaskQueueResponse> done);
+  void RespondWorkflowTaskCompleted(const TaskToken& token, wsv1::RespondWorkflowTaskCompletedRequest request,
+                                    Done<wsv1::RespondWorkflowTaskCompletedResponse> done);
+  void RespondWorkflowTaskFailed(const TaskToken& token, wsv1::RespondWorkflowTaskFailedRequest request,
+                                 Done<wsv1::RespondWorkflowTaskFailedResponse> done);
+  void RecordActivityTaskStarted(const NamespaceRef& ns, const TransferTask& task, std::string identity,
+                                 std::string request_id, Done<wsv1::PollActivityTaskQueueResponse> done);
+
+  // How an activity attempt ended, as the worker reported it.
+  struct ActivityOutcome {
+    enum Kind { kCompleted, kFailed, kCanceled } kind;
+    temporal::api::common::v1::Payloads result;  // completed
+    temporal::api::failure::v1::Failure failure;  // failed
+    temporal::api::common::v1::Payloads details;  // canceled; failed: last heartbeat details
+    std::string identity;
+  };
+  void RespondActivityTask(const TaskToken& token, ActivityOutcome outcome, Done<bool> done);
+  // Returns whether cancellation was requested.
+  void RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
+                               Done<bool> done);
+  // Resolves an activity by workflow + activity id into a token for the calls above.
+  absl::StatusOr<TaskToken> ActivityTokenById(const std::string& namespace_id, const std::string& workflow_id,
+                                              const std::string& run_id, const std::string& activity_id);
+
+  void SignalWorkflow(const NamespaceRef& ns, wsv1::SignalWorkflowExecutionRequest request, Done<bool> done);
+  void SignalWithStartWorkflow(const NamespaceRef& ns, wsv1::SignalWithStartWorkflowExecutionRequest request,
+                               Done<wsv1::SignalWithStartWorkflowExecutionResponse> done);
+  void TerminateWorkflow(const NamespaceRef& ns, wsv1::TerminateWorkflowExecutionRequest request, Done<bool> done);
+  void RequestCancelWorkflow(const NamespaceRef& ns, wsv1::RequestCancelWorkflowExecutionRequest request,
+                             Done<bool> done);
+
+  // Blocking reads.
+  absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> DescribeWorkflow(
+      const NamespaceRef& ns, const wsv1::DescribeWorkflowExecutionRequest& request);
+  // May wait (wait_new_event, CLOSE_EVENT) until `deadline` for the run to change.
+  void GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
+                          absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done);
+
+  // ShardListener.
+  void DispatchTransferTask(const TransferTask& task) override;
+  void TimerDue(int32_t shard_id, const TimerTask& task) override;
+  void RunChanged(const MutableState& state) override;
+
+ private:
+  Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
+  // Runs a blocking read for `run`, now or (if it has nothing new for the
+  // caller) after the run next changes, or at `deadline`.
+  void WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then);
+  absl::StatusOr<std::string> ResolveRunId(const std::string& namespace_id, const std::string& workflow_id,
+                                           const std::string& run_id);
+
+  persistence::ExecutionStore& store_;
+  Clock& clock_;
+  TimerService& timers_;
+  Random& random_;
+  const int num_shards_;
+  TaskSink& sink_;
+  ThreadPool& read_pool_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+
+  struct Waiter {
+    uint64_t id;
+    std::function<void(bool)> then;
+    TimerService::TimerId timer;
+  };
+  absl::Mutex waiters_mu_;
+  std::map<RunKey, std::vector<Waiter>> waiters_ ABSL_GUARDED_BY(waiters_mu_);
+  uint64_t next_waiter_id_ ABSL_GUARDED_BY(waiters_mu_) = 1;
+};
+
+}  // namespace zaman::history

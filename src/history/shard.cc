@@ -1,0 +1,200 @@
+#include "history/shard.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+
+namespace zaman::history {
+
+using ::google::protobuf::util::TimeUtil;
+
+namespace {
+constexpr size_t kMaxBatch = 256;
+}  // namespace
+
+RunKey KeyOf(const MutableState& state) {
+  return {state.namespace_id(), state.workflow_id(), state.run_id()};
+}
+
+absl::Time MutationScope::now() const { return shard_.clock_.Now(); }
+int32_t MutationScope::shard_id() const { return shard_.id_; }
+
+absl::StatusOr<RunChange*> MutationScope::Load(const std::string& namespace_id, const std::string& workflow_id,
+                                               const std::string& run_id) {
+  RunKey key{namespace_id, workflow_id, run_id};
+  if (auto it = runs_.find(key); it != runs_.end()) return &it->second;
+  if (auto it = shard_.batch_->runs.find(key); it != shard_.batch_->runs.end()) {
+    return &runs_.emplace(key, it->second).first->second;
+  }
+  absl::StatusOr<persistence::ExecutionRecord> record =
+      shard_.store_.GetExecution(namespace_id, workflow_id, run_id);
+  if (!record.ok()) return record.status();
+  RunChange change;
+  change.state = std::move(record->state);
+  change.expected_db_version = record->db_version;
+  return &runs_.emplace(key, std::move(change)).first->second;
+}
+
+absl::StatusOr<std::string> MutationScope::CurrentRunId(const std::string& namespace_id,
+                                                        const std::string& workflow_id) {
+  for (const auto& [key, change] : runs_) {
+    if (change.set_current && std::get<0>(key) == namespace_id && std::get<1>(key) == workflow_id) {
+      return std::get<2>(key);
+    }
+  }
+  auto& pending = shard_.batch_->current_runs;
+  if (auto it = pending.find({namespace_id, workflow_id}); it != pending.end()) return it->second;
+  absl::StatusOr<std::string> current = shard_.store_.GetCurrentRunId(namespace_id, workflow_id);
+  if (current.status().code() == absl::StatusCode::kNotFound) return std::string();
+  return current;
+}
+
+RunChange* MutationScope::Create(MutableState state, std::string expected_current_run_id) {
+  RunKey key = KeyOf(state);
+  RunChange change;
+  change.state = std::move(state);
+  change.set_current = true;
+  change.expected_current_run_id = std::move(expected_current_run_id);
+  return &(runs_[key] = std::move(change));
+}
+
+void MutationScope::AddTransferTask(TransferTask task) {
+  task.set_task_id(shard_.NextTaskId());
+  transfer_tasks_.push_back(std::move(task));
+}
+
+void MutationScope::AddTimerTask(TimerTask task) {
+  task.set_task_id(shard_.NextTaskId());
+  timer_tasks_.push_back(std::move(task));
+}
+
+void MutationScope::CompleteTransferTask(int64_t task_id) { done_transfer_.push_back(task_id); }
+void MutationScope::CompleteTimerTask(int64_t task_id) { done_timer_.push_back(task_id); }
+
+Shard::Shard(int32_t id, persistence::ExecutionStore& store, Clock& clock, TimerService& timers,
+             ShardListener& listener)
+    : id_(id), store_(store), clock_(clock), timers_(timers), listener_(listener) {}
+
+Shard::~Shard() { Stop(); }
+
+absl::Status Shard::Start() {
+  absl::StatusOr<int64_t> range_id = store_.AcquireShard(id_);
+  if (!range_id.ok()) return range_id.status();
+  range_id_ = *range_id;
+  // Task ids are unique across owners: each owner counts inside its range.
+  next_task_id_ = range_id_ << 32;
+  absl::StatusOr<std::vector<TransferTask>> transfer = store_.LoadTransferTasks(id_);
+  if (!transfer.ok()) return transfer.status();
+  absl::StatusOr<std::vector<TimerTask>> timers = store_.LoadTimerTasks(id_);
+  if (!timers.ok()) return timers.status();
+  thread_ = std::thread([this] { Loop(); });
+  for (const TransferTask& task : *transfer) listener_.DispatchTransferTask(task);
+  for (const TimerTask& task : *timers) ArmTimer(task);
+  if (!transfer->empty() || !timers->empty()) {
+    spdlog::info("shard {}: resumed {} outbox tasks and {} timers", id_, transfer->size(), timers->size());
+  }
+  return absl::OkStatus();
+}
+
+void Shard::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::Post(Op op) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(op));
+      return;
+    }
+  }
+  op.done(errors::Unavailable("the history shard is stopping"));
+}
+
+void Shard::Loop() {
+  for (;;) {
+    std::vector<Op> ops;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->stopping_ || !s->queue_.empty(); },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued has run
+      while (!queue_.empty() && ops.size() < kMaxBatch) {
+        ops.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(std::move(ops));
+  }
+}
+
+void Shard::RunBatch(std::vector<Op> ops) {
+  if (lost_) {
+    for (Op& op : ops) op.done(errors::ShardOwnershipLost(absl::StrCat("shard ", id_, " was lost")));
+    return;
+  }
+  Batch batch;
+  batch_ = &batch;
+  std::vector<std::function<void(absl::Status)>> committed;
+  for (Op& op : ops) {
+    MutationScope scope(*this);
+    absl::Status applied = op.apply(scope);
+    if (!applied.ok()) {
+      op.done(applied);  // nothing of it enters the batch
+      continue;
+    }
+    for (auto& [key, change] : scope.runs_) {
+      if (change.set_current) {
+        batch.current_runs[{std::get<0>(key), std::get<1>(key)}] = std::get<2>(key);
+      }
+      batch.runs[key] = std::move(change);
+    }
+    auto& tx = batch.tx;
+    tx.new_transfer_tasks.insert(tx.new_transfer_tasks.end(), scope.transfer_tasks_.begin(),
+                                 scope.transfer_tasks_.end());
+    tx.new_timer_tasks.insert(tx.new_timer_tasks.end(), scope.timer_tasks_.begin(), scope.timer_tasks_.end());
+    tx.done_transfer_tasks.insert(tx.done_transfer_tasks.end(), scope.done_transfer_.begin(),
+                                  scope.done_transfer_.end());
+    tx.done_timer_tasks.insert(tx.done_timer_tasks.end(), scope.done_timer_.begin(), scope.done_timer_.end());
+    committed.push_back(std::move(op.done));
+  }
+  batch_ = nullptr;
+  if (committed.empty()) return;
+
+  auto& tx = batch.tx;
+  for (auto& [key, change] : batch.runs) {
+    persistence::ExecutionUpdate update;
+    update.state = change.state;
+    update.expected_db_version = change.expected_db_version;
+    update.set_current = change.set_current;
+    update.expected_current_run_id = change.expected_current_run_id;
+    update.events = std::move(change.events);
+    tx.updates.push_back(std::move(update));
+  }
+  absl::Status status = store_.Commit(id_, range_id_, tx);
+  if (errors::IsShardOwnershipLost(status)) {
+    lost_ = true;
+    spdlog::error("shard {}: ownership lost; it stops taking writes", id_);
+  }
+  if (status.ok()) {
+    for (const TransferTask& task : tx.new_transfer_tasks) listener_.DispatchTransferTask(task);
+    for (const TimerTask& task : tx.new_timer_tasks) ArmTimer(task);
+    for (const auto& update : tx.updates) listener_.RunChanged(update.state);
+  }
+  for (auto& done : committed) done(status);
+}
+
+void Shard::ArmTimer(const TimerTask& task) {
+  absl::Time at = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(task.fire_time()));
+  timers_.Schedule(at, [this, task] { listener_.TimerDue(id_, task); });
+}
+
+}  // namespace zaman::history

@@ -1,0 +1,161 @@
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "common/timer_service.h"
+#include "persistence/execution_store.h"
+
+namespace zaman::history {
+
+using persistence::HistoryEvent;
+using persistence::MutableState;
+using persistence::TimerTask;
+using persistence::TransferTask;
+
+// namespace id, workflow id, run id.
+using RunKey = std::tuple<std::string, std::string, std::string>;
+RunKey KeyOf(const MutableState& state);
+
+// What a shard tells the rest of the server after a commit. Called on the
+// shard's thread; implementations must not block.
+class ShardListener {
+ public:
+  virtual ~ShardListener() = default;
+  // A committed outbox task for matching (at least once; also after restarts).
+  virtual void DispatchTransferTask(const TransferTask& task) = 0;
+  // A committed timer came due.
+  virtual void TimerDue(int32_t shard_id, const TimerTask& task) = 0;
+  // A run's state changed (long polls on history wake up).
+  virtual void RunChanged(const MutableState& state) = 0;
+};
+
+// A run as one mutation sees and changes it.
+struct RunChange {
+  MutableState state;
+  int64_t expected_db_version = 0;  // 0: created in this batch
+  bool set_current = false;
+  std::string expected_current_run_id;
+  std::vector<HistoryEvent> events;  // new, in id order
+};
+
+class Shard;
+
+// The view one mutation has of its shard: runs it loads or creates, tasks it
+// adds or completes. Nothing is visible to other mutations unless the
+// mutation succeeds; nothing is durable until the batch commits.
+class MutationScope {
+ public:
+  absl::Time now() const;
+  int32_t shard_id() const;
+
+  // The run, with this batch's earlier changes. NotFound if it never existed.
+  absl::StatusOr<RunChange*> Load(const std::string& namespace_id, const std::string& workflow_id,
+                                  const std::string& run_id);
+  // The current run id of a workflow id ("" if none), with this batch's changes.
+  absl::StatusOr<std::string> CurrentRunId(const std::string& namespace_id, const std::string& workflow_id);
+  // A new run; it becomes the current one if the current one is still
+  // `expected_current_run_id` when the batch commits.
+  RunChange* Create(MutableState state, std::string expected_current_run_id);
+
+  void AddTransferTask(TransferTask task);
+  void AddTimerTask(TimerTask task);
+  void CompleteTransferTask(int64_t task_id);
+  void CompleteTimerTask(int64_t task_id);
+
+ private:
+  friend class Shard;
+  explicit MutationScope(Shard& shard) : shard_(shard) {}
+
+  Shard& shard_;
+  std::map<RunKey, RunChange> runs_;
+  std::vector<TransferTask> transfer_tasks_;
+  std::vector<TimerTask> timer_tasks_;
+  std::vector<int64_t> done_transfer_;
+  std::vector<int64_t> done_timer_;
+};
+
+// One history shard owned by this host: a serial executor (its own thread)
+// on which every mutation of the shard's workflows runs, in order. Mutations
+// queued together are committed in one store transaction (group commit),
+// fenced by the shard's range id. Thread-safe to call; state is touched only
+// on the shard's thread.
+class Shard {
+ public:
+  Shard(int32_t id, persistence::ExecutionStore& store, Clock& clock, TimerService& timers,
+        ShardListener& listener);
+  ~Shard();
+
+  // Takes ownership in the store, then re-dispatches the outbox and re-arms
+  // the timers found there (work acknowledged before a crash resumes).
+  absl::Status Start();
+  void Stop();
+
+  int32_t id() const { return id_; }
+
+  // Runs `mutation` on the shard's thread; `done` gets its result after the
+  // batch holding it has committed (or the error that stopped it).
+  template <typename T>
+  void Execute(std::function<absl::StatusOr<T>(MutationScope&)> mutation,
+               std::function<void(absl::StatusOr<T>)> done) {
+    auto result = std::make_shared<absl::StatusOr<T>>(absl::UnknownError("not run"));
+    Post(Op{[mutation = std::move(mutation), result](MutationScope& scope) -> absl::Status {
+              *result = mutation(scope);
+              return result->status();
+            },
+            [done = std::move(done), result](absl::Status commit) {
+              if (!commit.ok()) {
+                done(commit);
+              } else {
+                done(std::move(*result));
+              }
+            }});
+  }
+
+ private:
+  friend class MutationScope;
+
+  struct Op {
+    std::function<absl::Status(MutationScope&)> apply;
+    std::function<void(absl::Status)> done;
+  };
+  struct Batch {
+    std::map<RunKey, RunChange> runs;
+    std::map<std::pair<std::string, std::string>, std::string> current_runs;
+    persistence::ShardTransaction tx;
+  };
+
+  void Post(Op op);
+  void Loop();
+  void RunBatch(std::vector<Op> ops);
+  int64_t NextTaskId() { return next_task_id_++; }
+  void ArmTimer(const TimerTask& task);
+
+  const int32_t id_;
+  persistence::ExecutionStore& store_;
+  Clock& clock_;
+  TimerService& timers_;
+  ShardListener& listener_;
+
+  absl::Mutex mu_;
+  std::deque<Op> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+
+  // Shard thread only.
+  int64_t range_id_ = 0;
+  int64_t next_task_id_ = 0;
+  bool lost_ = false;
+  Batch* batch_ = nullptr;  // the batch being built
+};
+
+}  // namespace zaman::history

@@ -1,0 +1,164 @@
+#include "history/workflow_run.h"
+
+#include <map>
+
+#include <google/protobuf/util/time_util.h>
+
+namespace zaman::history {
+
+using ::google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
+}
+google::protobuf::Duration ToProto(absl::Duration d) {
+  return TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
+}
+absl::Duration FromProto(const google::protobuf::Duration& d) {
+  return absl::Nanoseconds(TimeUtil::DurationToNanoseconds(d));
+}
+
+bool IsOpen(const MutableState& state) {
+  return state.status() == enums::WORKFLOW_EXECUTION_STATUS_RUNNING;
+}
+
+HistoryEvent& AddEvent(RunChange& run, absl::Time now, enums::EventType type) {
+  MutableState& state = run.state;
+  HistoryEvent& event = run.events.emplace_back();
+  event.set_event_id(state.next_event_id());
+  state.set_next_event_id(state.next_event_id() + 1);
+  *event.mutable_event_time() = ToProto(now);
+  event.set_event_type(type);
+  return event;
+}
+
+void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event) {
+  *event.mutable_event_time() = ToProto(now);
+  const MutableState& state = run.state;
+  if (state.has_workflow_task() && state.workflow_task().started_event_id() != 0) {
+    *run.state.add_buffered_events() = std::move(event);
+    return;
+  }
+  event.set_event_id(run.state.next_event_id());
+  run.state.set_next_event_id(run.state.next_event_id() + 1);
+  run.events.push_back(std::move(event));
+}
+
+namespace {
+
+// The scheduled-event id an activity event belongs to, or 0.
+int64_t ActivityScheduledId(const HistoryEvent& e) {
+  switch (e.event_type()) {
+    case enums::EVENT_TYPE_ACTIVITY_TASK_STARTED:
+      return e.activity_task_started_event_attributes().scheduled_event_id();
+    default:
+      return 0;
+  }
+}
+
+void SetStartedEventId(HistoryEvent& e, int64_t started_id) {
+  switch (e.event_type()) {
+    case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      e.mutable_activity_task_completed_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      e.mutable_activity_task_failed_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+      e.mutable_activity_task_timed_out_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+      e.mutable_activity_task_canceled_event_attributes()->set_started_event_id(started_id);
+      break;
+    default:
+      break;
+  }
+}
+
+int64_t ResultScheduledId(const HistoryEvent& e) {
+  switch (e.event_type()) {
+    case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      return e.activity_task_completed_event_attributes().scheduled_event_id();
+    case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      return e.activity_task_failed_event_attributes().scheduled_event_id();
+    case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+      return e.activity_task_timed_out_event_attributes().scheduled_event_id();
+    case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+      return e.activity_task_canceled_event_attributes().scheduled_event_id();
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+void FlushBuffered(RunChange& run) {
+  MutableState& state = run.state;
+  std::map<int64_t, int64_t> started_ids;  // activity scheduled id -> started event id
+  for (HistoryEvent& event : *state.mutable_buffered_events()) {
+    event.set_event_id(state.next_event_id());
+    state.set_next_event_id(state.next_event_id() + 1);
+    if (int64_t scheduled = ActivityScheduledId(event); scheduled != 0) {
+      started_ids[scheduled] = event.event_id();
+    } else if (int64_t result_of = ResultScheduledId(event); result_of != 0) {
+      if (auto it = started_ids.find(result_of); it != started_ids.end()) SetStartedEventId(event, it->second);
+    }
+    run.events.push_back(std::move(event));
+  }
+  state.clear_buffered_events();
+}
+
+void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
+  MutableState& state = run.state;
+  if (!IsOpen(state) || state.has_workflow_task()) return;
+  FlushBuffered(run);
+  absl::Time now = scope.now();
+  HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+  auto* attrs = event.mutable_workflow_task_scheduled_event_attributes();
+  *attrs->mutable_task_queue() = state.task_queue();
+  *attrs->mutable_start_to_close_timeout() = state.workflow_task_timeout();
+  attrs->set_attempt(1);
+
+  auto* task = state.mutable_workflow_task();
+  task->set_scheduled_event_id(event.event_id());
+  task->set_attempt(1);
+  *task->mutable_scheduled_time() = ToProto(now);
+  *task->mutable_task_queue() = state.task_queue();
+  *task->mutable_start_to_close_timeout() = state.workflow_task_timeout();
+
+  TransferTask transfer;
+  transfer.set_kind(TransferTask::WORKFLOW_TASK);
+  transfer.set_namespace_id(state.namespace_id());
+  transfer.set_workflow_id(state.workflow_id());
+  transfer.set_run_id(state.run_id());
+  transfer.set_scheduled_event_id(event.event_id());
+  *transfer.mutable_task_queue() = state.task_queue();
+  transfer.set_attempt(1);
+  scope.AddTransferTask(std::move(transfer));
+}
+
+void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status) {
+  MutableState& state = run.state;
+  state.set_status(status);
+  *state.mutable_close_time() = ToProto(scope.now());
+  // Pending work is abandoned; its outbox and timer tasks find the run
+  // closed and do nothing.
+  state.clear_workflow_task();
+  state.clear_activities();
+  state.clear_timers();
+}
+
+TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at) {
+  TimerTask task;
+  task.set_kind(kind);
+  *task.mutable_fire_time() = ToProto(at);
+  task.set_namespace_id(state.namespace_id());
+  task.set_workflow_id(state.workflow_id());
+  task.set_run_id(state.run_id());
+  return task;
+}
+
+}  // namespace zaman::history

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "history/shard.h"
+#include "temporal/api/enums/v1/event_type.pb.h"
+#include "temporal/api/enums/v1/workflow.pb.h"
+
+// The building blocks every handler uses to change a run: appending events,
+// buffering external ones while a workflow task runs, scheduling workflow
+// tasks, closing the run. They keep the history invariants: ids contiguous
+// from 1, a workflow task's history ends with its started event.
+namespace zaman::history {
+
+namespace enums = ::temporal::api::enums::v1;
+
+bool IsOpen(const MutableState& state);
+
+// Appends an event with the next id and the current time.
+HistoryEvent& AddEvent(RunChange& run, absl::Time now, enums::EventType type);
+
+// An event caused from outside (signal, activity result, timer): appended
+// now, or buffered while a workflow task is started (it then gets its id
+// when flushed).
+void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event);
+
+// Gives buffered events their ids, in arrival order, fixing up the
+// started-event references of activity results.
+void FlushBuffered(RunChange& run);
+
+// Schedules a workflow task (WorkflowTaskScheduled + outbox task) unless one
+// is pending or the run is closed.
+void ScheduleWorkflowTask(MutationScope& scope, RunChange& run);
+
+// Marks the run closed: status, close time, no pending work.
+void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status);
+
+// Timer task helpers: the run's identity filled in.
+TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at);
+
+google::protobuf::Timestamp ToProto(absl::Time t);
+absl::Time FromProto(const google::protobuf::Timestamp& t);
+google::protobuf::Duration ToProto(absl::Duration d);
+absl::Duration FromProto(const google::protobuf::Duration& d);
+
+}  // namespace zaman::history
