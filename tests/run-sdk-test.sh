@@ -25,7 +25,7 @@ wait_for_port "$port"
 rc=0
 case "$suite" in
   go)
-    (cd "$here/sdk/go" && go test -count=1 -v ./...) || rc=$?
+    (cd "$here/sdk/go" && go test -count=1 -v -timeout 600s ./...) || rc=$?
     ;;
   python)
     bash "$here/sdk/python/setup.sh"

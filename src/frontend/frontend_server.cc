@@ -49,14 +49,13 @@ constexpr const char* kServiceNames[] = {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FrontendServer>> FrontendServer::Start(const FrontendOptions& options,
-                                                                      NamespaceHandler& namespaces,
-                                                                      ThreadPool& blocking_pool,
+                                                                      WorkflowService::Backends backends,
                                                                       ServerIdentity identity) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = MakeCredentials(options.tls);
   if (!credentials.ok()) return credentials.status();
 
   std::unique_ptr<FrontendServer> frontend(new FrontendServer(
-      std::make_unique<WorkflowService>(namespaces, blocking_pool, std::move(identity)),
+      std::make_unique<WorkflowService>(backends, std::move(identity)),
       std::make_unique<OperatorService>()));
 
   grpc::EnableDefaultHealthCheckService(true);

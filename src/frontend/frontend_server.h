@@ -28,12 +28,11 @@ struct FrontendOptions {
 
 // The public gRPC endpoint: WorkflowService, OperatorService and
 // grpc.health.v1.Health. Owns the grpc::Server and the services; the
-// namespace handler and pool it is given must outlive it.
+// backends it is given must outlive it.
 class FrontendServer {
  public:
   static absl::StatusOr<std::unique_ptr<FrontendServer>> Start(const FrontendOptions& options,
-                                                               NamespaceHandler& namespaces,
-                                                               ThreadPool& blocking_pool,
+                                                               WorkflowService::Backends backends,
                                                                ServerIdentity identity);
   ~FrontendServer();
 

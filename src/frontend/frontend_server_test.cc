@@ -20,11 +20,17 @@ class FrontendServerTest : public ::testing::Test {
   void SetUp() override {
     store_ = *persistence::OpenStore({"memory", ""});
     handler_ = std::make_unique<NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
+    registry_ = std::make_unique<NamespaceRegistry>(store_->namespaces());
+    matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
+    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), clock_, timers_, random_, 2,
+                                                        *matching_, pool_);
+    ASSERT_TRUE(history_->Start().ok());
     ASSERT_TRUE(handler_->Ensure("default", absl::Hours(24)).ok());
     ServerIdentity identity{"9.9.9", {"active", "cluster-id-1", 4, clock_.Now()}, "memory"};
     FrontendOptions options;
     options.port = 0;
-    auto server = FrontendServer::Start(options, *handler_, pool_, identity);
+    WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_, pool_, clock_, random_};
+    auto server = FrontendServer::Start(options, backends, identity);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
@@ -32,11 +38,21 @@ class FrontendServerTest : public ::testing::Test {
     stub_ = temporal::api::workflowservice::v1::WorkflowService::NewStub(channel_);
   }
 
+  void TearDown() override {
+    matching_->Shutdown();
+    server_.reset();
+    history_->Stop();
+  }
+
   FakeClock clock_;
+  TimerService timers_{clock_, false};
   Random random_{3};
   ThreadPool pool_{2};
   std::unique_ptr<persistence::Store> store_;
   std::unique_ptr<NamespaceHandler> handler_;
+  std::unique_ptr<NamespaceRegistry> registry_;
+  std::unique_ptr<matching::MatchingEngine> matching_;
+  std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<FrontendServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<temporal::api::workflowservice::v1::WorkflowService::Stub> stub_;
@@ -91,12 +107,11 @@ TEST_F(FrontendServerTest, UnknownNamespaceCarriesNamespaceNotFoundFailureOnTheW
 
 TEST_F(FrontendServerTest, UnimplementedMethodIsNamed) {
   grpc::ClientContext context;
-  wsv1::StartWorkflowExecutionRequest request;
-  wsv1::StartWorkflowExecutionResponse response;
-  grpc::Status status = stub_->StartWorkflowExecution(&context, request, &response);
+  wsv1::ListSchedulesRequest request;
+  wsv1::ListSchedulesResponse response;
+  grpc::Status status = stub_->ListSchedules(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(status.error_message().find("StartWorkflowExecution"), std::string::npos)
-      << status.error_message();
+  EXPECT_NE(status.error_message().find("ListSchedules"), std::string::npos) << status.error_message();
 }
 
 TEST_F(FrontendServerTest, OperatorServiceMethodsAreNamedToo) {

@@ -4,9 +4,11 @@
 
 namespace zaman::frontend {
 
-WorkflowService::WorkflowService(NamespaceHandler& namespaces, ThreadPool& blocking_pool,
-                                 ServerIdentity identity)
-    : namespaces_(namespaces), blocking_pool_(blocking_pool), identity_(std::move(identity)) {}
+WorkflowService::WorkflowService(Backends backends, ServerIdentity identity)
+    : backends_(backends),
+      namespaces_(backends.namespaces),
+      blocking_pool_(backends.blocking_pool),
+      identity_(std::move(identity)) {}
 
 template <typename Response, typename Handler>
 grpc::ServerUnaryReactor* WorkflowService::OffloadUnary(grpc::CallbackServerContext* context,

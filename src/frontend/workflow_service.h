@@ -4,6 +4,9 @@
 
 #include "common/thread_pool.h"
 #include "frontend/namespace_handler.h"
+#include "frontend/namespace_registry.h"
+#include "history/history_engine.h"
+#include "matching/matching_engine.h"
 #include "persistence/cluster_store.h"
 #include "temporal/api/operatorservice/v1/service.grpc.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
@@ -17,6 +20,8 @@ struct ServerIdentity {
   std::string persistence_store;  // backend name, e.g. "sqlite"
 };
 
+struct PollState;  // workflow_handlers.cc
+
 // temporal.api.workflowservice.v1.WorkflowService over gRPC's callback API:
 // no RPC holds a gRPC thread while it waits. Handlers that touch the store
 // run on `blocking_pool`. Methods not overridden here answer UNIMPLEMENTED.
@@ -24,7 +29,17 @@ struct ServerIdentity {
 class WorkflowService final
     : public ::temporal::api::workflowservice::v1::WorkflowService::CallbackService {
  public:
-  WorkflowService(NamespaceHandler& namespaces, ThreadPool& blocking_pool, ServerIdentity identity);
+  // The roles this frontend routes to. All must outlive it.
+  struct Backends {
+    NamespaceHandler& namespaces;
+    NamespaceRegistry& registry;
+    history::HistoryEngine& history;
+    matching::MatchingEngine& matching;
+    ThreadPool& blocking_pool;
+    Clock& clock;
+    Random& random;
+  };
+  WorkflowService(Backends backends, ServerIdentity identity);
 
   grpc::ServerUnaryReactor* GetSystemInfo(grpc::CallbackServerContext* context,
                                           const wsv1::GetSystemInfoRequest* request,
@@ -45,12 +60,94 @@ class WorkflowService final
                                            const wsv1::ListNamespacesRequest* request,
                                            wsv1::ListNamespacesResponse* response) override;
 
+  // Workflow RPCs (workflow_handlers.cc).
+  grpc::ServerUnaryReactor* StartWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::StartWorkflowExecutionRequest* request, wsv1::StartWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* PollWorkflowTaskQueue(grpc::CallbackServerContext* context,
+      const wsv1::PollWorkflowTaskQueueRequest* request, wsv1::PollWorkflowTaskQueueResponse* response) override;
+  grpc::ServerUnaryReactor* RespondWorkflowTaskCompleted(grpc::CallbackServerContext* context,
+      const wsv1::RespondWorkflowTaskCompletedRequest* request, wsv1::RespondWorkflowTaskCompletedResponse* response) override;
+  grpc::ServerUnaryReactor* RespondWorkflowTaskFailed(grpc::CallbackServerContext* context,
+      const wsv1::RespondWorkflowTaskFailedRequest* request, wsv1::RespondWorkflowTaskFailedResponse* response) override;
+  grpc::ServerUnaryReactor* PollActivityTaskQueue(grpc::CallbackServerContext* context,
+      const wsv1::PollActivityTaskQueueRequest* request, wsv1::PollActivityTaskQueueResponse* response) override;
+  grpc::ServerUnaryReactor* RespondActivityTaskCompleted(grpc::CallbackServerContext* context,
+      const wsv1::RespondActivityTaskCompletedRequest* request, wsv1::RespondActivityTaskCompletedResponse* response) override;
+  grpc::ServerUnaryReactor* RespondActivityTaskCompletedById(grpc::CallbackServerContext* context,
+      const wsv1::RespondActivityTaskCompletedByIdRequest* request, wsv1::RespondActivityTaskCompletedByIdResponse* response) override;
+  grpc::ServerUnaryReactor* RespondActivityTaskFailed(grpc::CallbackServerContext* context,
+      const wsv1::RespondActivityTaskFailedRequest* request, wsv1::RespondActivityTaskFailedResponse* response) override;
+  grpc::ServerUnaryReactor* RespondActivityTaskFailedById(grpc::CallbackServerContext* context,
+      const wsv1::RespondActivityTaskFailedByIdRequest* request, wsv1::RespondActivityTaskFailedByIdResponse* response) override;
+  grpc::ServerUnaryReactor* RespondActivityTaskCanceled(grpc::CallbackServerContext* context,
+      const wsv1::RespondActivityTaskCanceledRequest* request, wsv1::RespondActivityTaskCanceledResponse* response) override;
+  grpc::ServerUnaryReactor* RespondActivityTaskCanceledById(grpc::CallbackServerContext* context,
+      const wsv1::RespondActivityTaskCanceledByIdRequest* request, wsv1::RespondActivityTaskCanceledByIdResponse* response) override;
+  grpc::ServerUnaryReactor* RecordActivityTaskHeartbeat(grpc::CallbackServerContext* context,
+      const wsv1::RecordActivityTaskHeartbeatRequest* request, wsv1::RecordActivityTaskHeartbeatResponse* response) override;
+  grpc::ServerUnaryReactor* RecordActivityTaskHeartbeatById(grpc::CallbackServerContext* context,
+      const wsv1::RecordActivityTaskHeartbeatByIdRequest* request, wsv1::RecordActivityTaskHeartbeatByIdResponse* response) override;
+  grpc::ServerUnaryReactor* GetWorkflowExecutionHistory(grpc::CallbackServerContext* context,
+      const wsv1::GetWorkflowExecutionHistoryRequest* request, wsv1::GetWorkflowExecutionHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::DescribeWorkflowExecutionRequest* request, wsv1::DescribeWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* SignalWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::SignalWorkflowExecutionRequest* request, wsv1::SignalWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* SignalWithStartWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::SignalWithStartWorkflowExecutionRequest* request, wsv1::SignalWithStartWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* RequestCancelWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::RequestCancelWorkflowExecutionRequest* request, wsv1::RequestCancelWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* TerminateWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::TerminateWorkflowExecutionRequest* request, wsv1::TerminateWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeTaskQueue(grpc::CallbackServerContext* context,
+      const wsv1::DescribeTaskQueueRequest* request, wsv1::DescribeTaskQueueResponse* response) override;
+  grpc::ServerUnaryReactor* ResetStickyTaskQueue(grpc::CallbackServerContext* context,
+      const wsv1::ResetStickyTaskQueueRequest* request, wsv1::ResetStickyTaskQueueResponse* response) override;
+
  private:
   // Runs `handler` on the blocking pool and finishes the call with its result.
   template <typename Response, typename Handler>
   grpc::ServerUnaryReactor* OffloadUnary(grpc::CallbackServerContext* context, Response* response,
                                          Handler handler);
 
+  // Resolves the request's namespace on the blocking pool, then runs
+  // `start(ns, done)`; `done` finishes the call. For RPCs whose work is
+  // asynchronous (history mutations, long polls).
+  template <typename Response>
+  grpc::ServerUnaryReactor* WithNamespace(
+      grpc::CallbackServerContext* context, const std::string& ns, Response* response,
+      std::function<void(const history::NamespaceRef&, history::Done<Response>)> start);
+
+  // The deadline a long poll may wait until: a second before the caller's,
+  // and never past `cap` from now.
+  absl::Time LongPollDeadline(grpc::CallbackServerContext* context, absl::Duration cap) const;
+
+  // Hands workflow / activity tasks from matching to a poller, through
+  // history (which records the start); retries with the next task when one
+  // turns out stale.
+  void PollWorkflowTask(std::shared_ptr<PollState> poll);
+  void PollActivityTask(std::shared_ptr<PollState> poll);
+
+  // Activity completions and heartbeats address an activity by task token
+  // or by workflow + activity id.
+ public:
+  struct ActivityTarget {
+    bool by_id;
+    std::string task_token;
+    std::string workflow_id, run_id, activity_id;
+  };
+
+ private:
+  template <typename Response>
+  grpc::ServerUnaryReactor* RespondActivity(grpc::CallbackServerContext* context, const std::string& ns,
+                                            ActivityTarget target, Response* response,
+                                            history::HistoryEngine::ActivityOutcome outcome);
+  template <typename Response>
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context, const std::string& ns,
+                                      ActivityTarget target, const temporal::api::common::v1::Payloads& details,
+                                      Response* response);
+
+  Backends backends_;
   NamespaceHandler& namespaces_;
   ThreadPool& blocking_pool_;
   const ServerIdentity identity_;

@@ -62,8 +62,11 @@ absl::Status HistoryEngine::Start() {
 }
 
 void HistoryEngine::Stop() {
+  ReleaseWaiters();
   for (auto& shard : shards_) shard->Stop();
-  // Long polls still parked are answered (empty) so their calls can finish.
+}
+
+void HistoryEngine::ReleaseWaiters() {
   std::map<RunKey, std::vector<Waiter>> parked;
   {
     absl::MutexLock lock(&waiters_mu_);
@@ -72,7 +75,7 @@ void HistoryEngine::Stop() {
   for (auto& [key, list] : parked) {
     for (Waiter& w : list) {
       timers_.Cancel(w.timer);
-      w.then(false);
+      w.then(true);
     }
   }
 }
@@ -363,15 +366,14 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
         read_pool_.Post([this, started = *std::move(started), done]() mutable {
           auto& r = started.response;
           const auto& exec = r.workflow_execution();
-          std::string namespace_id;
           TaskToken token;
           token.ParseFromString(r.task_token());
           absl::StatusOr<std::vector<HistoryEvent>> events =
               store_.ReadHistory(token.namespace_id(), exec.workflow_id(), exec.run_id(), 1,
                                  started.started_event_id + 1, kMaxHistoryPageSize);
           if (!events.ok()) return done(events.status());
-          for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
           int64_t next = events->empty() ? 1 : events->back().event_id() + 1;
+          for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
           if (next <= started.started_event_id) {
             persistence::v1::HistoryPageToken page;
             page.set_run_id(exec.run_id());

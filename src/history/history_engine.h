@@ -45,6 +45,8 @@ class HistoryEngine final : public ShardListener {
   ~HistoryEngine() override;
 
   absl::Status Start();
+  // Answers every parked history long poll (as if its wait ran out).
+  void ReleaseWaiters();
   void Stop();
 
   int32_t ShardFor(const std::string& namespace_id, const std::string& workflow_id) const;

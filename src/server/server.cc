@@ -26,7 +26,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
                  cluster->num_shards, config.num_shards);
   }
 
+  server->timers_ = std::make_unique<TimerService>(Clock::Real(), /*run_thread=*/true);
   server->blocking_pool_ = std::make_unique<ThreadPool>(4);
+  server->matching_ = std::make_unique<matching::MatchingEngine>(Clock::Real(), *server->timers_);
+  server->history_ = std::make_unique<history::HistoryEngine>(
+      server->store_->executions(), Clock::Real(), *server->timers_, server->random_, cluster->num_shards,
+      *server->matching_, *server->blocking_pool_);
+  if (absl::Status s = server->history_->Start(); !s.ok()) return s;
+  server->registry_ = std::make_unique<frontend::NamespaceRegistry>(server->store_->namespaces());
   server->namespaces_ = std::make_unique<frontend::NamespaceHandler>(
       server->store_->namespaces(), Clock::Real(), server->random_, cluster->cluster_name);
   for (const NamespaceConfig& ns : config.namespaces) {
@@ -36,8 +43,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   }
 
   frontend::ServerIdentity identity{kVersion, *cluster, std::string(server->store_->backend_name())};
-  absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend = frontend::FrontendServer::Start(
-      config.frontend, *server->namespaces_, *server->blocking_pool_, identity);
+  frontend::WorkflowService::Backends backends{*server->namespaces_, *server->registry_, *server->history_,
+                                               *server->matching_,   *server->blocking_pool_, Clock::Real(),
+                                               server->random_};
+  absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
+      frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
   server->frontend_ = *std::move(frontend);
   return server;
@@ -46,11 +56,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
 Server::~Server() { Shutdown(); }
 
 void Server::Shutdown() {
-  // Order matters: the frontend's calls use the pool, the pool's tasks use
-  // the store.
+  // Order matters. Parked long polls are answered first (empty), so that
+  // the frontend's graceful stop does not wait on them; then calls in
+  // flight finish against a live history; then history stops writing; the
+  // pool drains; the store closes last.
+  if (matching_) matching_->Shutdown();
+  if (history_) history_->ReleaseWaiters();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
+  if (history_) history_->Stop();
   blocking_pool_.reset();
   frontend_.reset();
+  history_.reset();
+  matching_.reset();
+  timers_.reset();
+  registry_.reset();
   namespaces_.reset();
   store_.reset();
 }

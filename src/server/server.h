@@ -6,13 +6,18 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/thread_pool.h"
+#include "common/timer_service.h"
 #include "frontend/frontend_server.h"
+#include "frontend/namespace_registry.h"
+#include "history/history_engine.h"
+#include "matching/matching_engine.h"
 #include "persistence/store.h"
 #include "server/config.h"
 
 namespace zaman::server {
 
-// One zaman process: its store and the roles it runs (so far the frontend).
+// One zaman process: its store and the roles it runs (frontend, history,
+// matching, all in this process).
 // Create() opens the store, records the cluster's metadata on first use,
 // registers the configured namespaces and starts listening.
 class Server {
@@ -32,9 +37,13 @@ class Server {
   const ServerConfig config_;
   Random random_;
   std::unique_ptr<persistence::Store> store_;
-  // Blocking work (store calls) of the frontend's handlers.
+  std::unique_ptr<TimerService> timers_;
+  // Blocking work (store calls) of the frontend's handlers and of history reads.
   std::unique_ptr<ThreadPool> blocking_pool_;
+  std::unique_ptr<matching::MatchingEngine> matching_;
+  std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
+  std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<frontend::FrontendServer> frontend_;
 };
 

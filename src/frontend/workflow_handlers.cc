@@ -1,0 +1,489 @@
+// WorkflowService: the RPCs that start, drive and read workflows. Each
+// validates what it can without the store, resolves the namespace, and
+// hands the work to history or matching; none of them holds a gRPC thread
+// while it waits.
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "frontend/grpc_status.h"
+#include "frontend/workflow_service.h"
+
+namespace zaman::frontend {
+
+using history::NamespaceRef;
+using history::TaskToken;
+using ::google::protobuf::util::TimeUtil;
+
+namespace {
+
+constexpr size_t kMaxIdLength = 1000;
+constexpr absl::Duration kMatchingLongPoll = absl::Seconds(60);
+constexpr absl::Duration kLongPollTailRoom = absl::Seconds(1);
+
+absl::Status ValidateId(const std::string& value, const char* what) {
+  if (value.empty()) return errors::InvalidArgument(absl::StrCat(what, " is not set on request."));
+  if (value.size() > kMaxIdLength) return errors::InvalidArgument(absl::StrCat(what, " exceeds length limit."));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDuration(const google::protobuf::Duration& d, const char* what) {
+  if (d.seconds() < 0 || d.nanos() < 0) {
+    return errors::InvalidArgument(absl::StrCat("Invalid ", what, "."));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TaskToken> ParseToken(const std::string& bytes, const NamespaceRef& ns) {
+  TaskToken token;
+  if (bytes.empty() || !token.ParseFromString(bytes) || token.workflow_id().empty() || token.run_id().empty()) {
+    return errors::InvalidArgument("Error deserializing task token.");
+  }
+  if (token.namespace_id() != ns.id) {
+    return errors::InvalidArgument("Operation requested with a token from a different namespace.");
+  }
+  return token;
+}
+
+absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
+  if (absl::Status s = ValidateId(r.workflow_id(), "WorkflowId"); !s.ok()) return s;
+  if (r.workflow_type().name().empty()) return errors::InvalidArgument("WorkflowType is not set on request.");
+  if (r.task_queue().name().empty()) return errors::InvalidArgument("TaskQueue is not set on request.");
+  if (r.task_queue().name().size() > kMaxIdLength) return errors::InvalidArgument("TaskQueue length exceeds limit.");
+  if (r.request_id().size() > kMaxIdLength) return errors::InvalidArgument("RequestId length exceeds limit.");
+  for (auto [d, what] : {std::pair{&r.workflow_execution_timeout(), "WorkflowExecutionTimeout"},
+                         std::pair{&r.workflow_run_timeout(), "WorkflowRunTimeout"},
+                         std::pair{&r.workflow_task_timeout(), "WorkflowTaskTimeout"}}) {
+    if (absl::Status s = ValidateDuration(*d, what); !s.ok()) return s;
+  }
+  if (!r.cron_schedule().empty()) {
+    return absl::UnimplementedError("cron_schedule is not implemented by this server yet");
+  }
+  if (r.has_workflow_start_delay() && (r.workflow_start_delay().seconds() > 0 || r.workflow_start_delay().nanos() > 0)) {
+    return absl::UnimplementedError("workflow_start_delay is not implemented by this server yet");
+  }
+  if (r.workflow_id_conflict_policy() == temporal::api::enums::v1::WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING &&
+      r.workflow_id_reuse_policy() == temporal::api::enums::v1::WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+    return errors::InvalidArgument("Invalid WorkflowIDReusePolicy: cannot be TERMINATE_IF_RUNNING with USE_EXISTING.");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+struct PollState {
+  grpc::CallbackServerContext* context;
+  grpc::ServerUnaryReactor* reactor;
+  NamespaceRef ns;
+  matching::TaskQueueKey queue;
+  std::string identity;
+  absl::Time deadline;
+  wsv1::PollWorkflowTaskQueueResponse* workflow_response = nullptr;
+  wsv1::PollActivityTaskQueueResponse* activity_response = nullptr;
+};
+
+template <typename Response>
+grpc::ServerUnaryReactor* WorkflowService::WithNamespace(
+    grpc::CallbackServerContext* context, const std::string& ns, Response* response,
+    std::function<void(const NamespaceRef&, history::Done<Response>)> start) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  history::Done<Response> done = [reactor, response](absl::StatusOr<Response> result) {
+    if (result.ok()) *response = *std::move(result);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  };
+  blocking_pool_.Post([this, ns, start = std::move(start), done]() {
+    absl::StatusOr<NamespaceRef> resolved = backends_.registry.Resolve(ns);
+    if (!resolved.ok()) return done(resolved.status());
+    start(*resolved, done);
+  });
+  return reactor;
+}
+
+absl::Time WorkflowService::LongPollDeadline(grpc::CallbackServerContext* context, absl::Duration cap) const {
+  absl::Time now = backends_.clock.Now();
+  absl::Time caller = absl::FromChrono(context->deadline());
+  return std::min(caller - kLongPollTailRoom, now + cap);
+}
+
+// --- Start -----------------------------------------------------------------
+
+grpc::ServerUnaryReactor* WorkflowService::StartWorkflowExecution(grpc::CallbackServerContext* context,
+                                                                  const wsv1::StartWorkflowExecutionRequest* request,
+                                                                  wsv1::StartWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::StartWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateStart(*request); !s.ok()) return done(s);
+        backends_.history.StartWorkflow(ns, *request, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::SignalWithStartWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::SignalWithStartWorkflowExecutionRequest* request,
+    wsv1::SignalWithStartWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::SignalWithStartWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        wsv1::StartWorkflowExecutionRequest as_start;
+        as_start.set_workflow_id(request->workflow_id());
+        *as_start.mutable_workflow_type() = request->workflow_type();
+        *as_start.mutable_task_queue() = request->task_queue();
+        if (absl::Status s = ValidateStart(as_start); !s.ok()) return done(s);
+        if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
+        backends_.history.SignalWithStartWorkflow(ns, *request, std::move(done));
+      });
+}
+
+// --- Workflow tasks --------------------------------------------------------
+
+void WorkflowService::PollWorkflowTask(std::shared_ptr<PollState> poll) {
+  backends_.matching.Poll(
+      poll->queue, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
+      [this, poll](std::optional<history::TransferTask> task) {
+        if (!task) {
+          poll->reactor->Finish(grpc::Status::OK);  // no task before the deadline: an empty answer
+          return;
+        }
+        backends_.history.RecordWorkflowTaskStarted(
+            poll->ns, *task, poll->identity, backends_.random.NewUuid(),
+            [this, poll, task = *task](absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> started) {
+              if (started.ok()) {
+                *poll->workflow_response = *std::move(started);
+                poll->reactor->Finish(grpc::Status::OK);
+                return;
+              }
+              // Stale (already started, run gone): that task is done; wait
+              // for the next one. Anything else: the task goes back.
+              if (started.status().code() != absl::StatusCode::kNotFound) backends_.matching.AddTask(task);
+              PollWorkflowTask(poll);
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::PollWorkflowTaskQueue(grpc::CallbackServerContext* context,
+                                                                 const wsv1::PollWorkflowTaskQueueRequest* request,
+                                                                 wsv1::PollWorkflowTaskQueueResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  blocking_pool_.Post([this, context, reactor, request, response] {
+    absl::StatusOr<NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
+    if (!ns.ok()) return reactor->Finish(ToGrpcStatus(ns.status()));
+    if (request->task_queue().name().empty()) {
+      return reactor->Finish(ToGrpcStatus(errors::InvalidArgument("TaskQueue is not set on request.")));
+    }
+    auto poll = std::make_shared<PollState>();
+    poll->context = context;
+    poll->reactor = reactor;
+    poll->ns = *ns;
+    poll->queue = {ns->id, request->task_queue().name(), history::TransferTask::WORKFLOW_TASK};
+    poll->identity = request->identity();
+    poll->deadline = LongPollDeadline(context, kMatchingLongPoll);
+    poll->workflow_response = response;
+    PollWorkflowTask(poll);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondWorkflowTaskCompleted(
+    grpc::CallbackServerContext* context, const wsv1::RespondWorkflowTaskCompletedRequest* request,
+    wsv1::RespondWorkflowTaskCompletedResponse* response) {
+  return WithNamespace<wsv1::RespondWorkflowTaskCompletedResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        absl::StatusOr<TaskToken> token = ParseToken(request->task_token(), ns);
+        if (!token.ok()) return done(token.status());
+        backends_.history.RespondWorkflowTaskCompleted(*token, *request, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondWorkflowTaskFailed(
+    grpc::CallbackServerContext* context, const wsv1::RespondWorkflowTaskFailedRequest* request,
+    wsv1::RespondWorkflowTaskFailedResponse* response) {
+  return WithNamespace<wsv1::RespondWorkflowTaskFailedResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        absl::StatusOr<TaskToken> token = ParseToken(request->task_token(), ns);
+        if (!token.ok()) return done(token.status());
+        backends_.history.RespondWorkflowTaskFailed(*token, *request, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::ResetStickyTaskQueue(grpc::CallbackServerContext* context,
+                                                                const wsv1::ResetStickyTaskQueueRequest* request,
+                                                                wsv1::ResetStickyTaskQueueResponse* response) {
+  // Zaman does not route workflow tasks to sticky queues (every task goes to
+  // the normal queue with the history the worker needs), so there is no
+  // stickiness to reset; the workflow must exist all the same.
+  return WithNamespace<wsv1::ResetStickyTaskQueueResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        wsv1::DescribeWorkflowExecutionRequest describe;
+        *describe.mutable_execution() = request->execution();
+        absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> found = backends_.history.DescribeWorkflow(ns, describe);
+        if (!found.ok()) return done(found.status());
+        done(wsv1::ResetStickyTaskQueueResponse());
+      });
+}
+
+// --- Activity tasks ---------------------------------------------------------
+
+void WorkflowService::PollActivityTask(std::shared_ptr<PollState> poll) {
+  backends_.matching.Poll(
+      poll->queue, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
+      [this, poll](std::optional<history::TransferTask> task) {
+        if (!task) {
+          poll->reactor->Finish(grpc::Status::OK);
+          return;
+        }
+        backends_.history.RecordActivityTaskStarted(
+            poll->ns, *task, poll->identity, backends_.random.NewUuid(),
+            [this, poll, task = *task](absl::StatusOr<wsv1::PollActivityTaskQueueResponse> started) {
+              if (started.ok()) {
+                *poll->activity_response = *std::move(started);
+                poll->reactor->Finish(grpc::Status::OK);
+                return;
+              }
+              if (started.status().code() != absl::StatusCode::kNotFound) backends_.matching.AddTask(task);
+              PollActivityTask(poll);
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::PollActivityTaskQueue(grpc::CallbackServerContext* context,
+                                                                 const wsv1::PollActivityTaskQueueRequest* request,
+                                                                 wsv1::PollActivityTaskQueueResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  blocking_pool_.Post([this, context, reactor, request, response] {
+    absl::StatusOr<NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
+    if (!ns.ok()) return reactor->Finish(ToGrpcStatus(ns.status()));
+    if (request->task_queue().name().empty()) {
+      return reactor->Finish(ToGrpcStatus(errors::InvalidArgument("TaskQueue is not set on request.")));
+    }
+    auto poll = std::make_shared<PollState>();
+    poll->context = context;
+    poll->reactor = reactor;
+    poll->ns = *ns;
+    poll->queue = {ns->id, request->task_queue().name(), history::TransferTask::ACTIVITY_TASK};
+    poll->identity = request->identity();
+    poll->deadline = LongPollDeadline(context, kMatchingLongPoll);
+    poll->activity_response = response;
+    PollActivityTask(poll);
+  });
+  return reactor;
+}
+
+template <typename Response>
+grpc::ServerUnaryReactor* WorkflowService::RespondActivity(grpc::CallbackServerContext* context,
+                                                           const std::string& ns_name, ActivityTarget target,
+                                                           Response* response,
+                                                           history::HistoryEngine::ActivityOutcome outcome) {
+  return WithNamespace<Response>(
+      context, ns_name, response, [this, target, outcome](const NamespaceRef& ns, auto done) {
+        absl::StatusOr<TaskToken> token;
+        if (target.by_id) {
+          if (absl::Status s = ValidateId(target.workflow_id, "WorkflowId"); !s.ok()) return done(s);
+          if (absl::Status s = ValidateId(target.activity_id, "ActivityId"); !s.ok()) return done(s);
+          token = backends_.history.ActivityTokenById(ns.id, target.workflow_id, target.run_id, target.activity_id);
+        } else {
+          token = ParseToken(target.task_token, ns);
+          if (token.ok() && !token->is_activity()) token = errors::InvalidArgument("Error deserializing task token.");
+        }
+        if (!token.ok()) return done(token.status());
+        auto finish = [done](absl::StatusOr<bool> result) {
+          if (!result.ok()) return done(result.status());
+          done(Response());
+        };
+        backends_.history.RespondActivityTask(*token, outcome, std::move(finish));
+      });
+}
+
+namespace {
+
+using Outcome = history::HistoryEngine::ActivityOutcome;
+
+Outcome Completed(const temporal::api::common::v1::Payloads& result, const std::string& identity) {
+  return Outcome{Outcome::kCompleted, result, {}, {}, identity};
+}
+Outcome Failed(const temporal::api::failure::v1::Failure& failure,
+               const temporal::api::common::v1::Payloads& heartbeat, const std::string& identity) {
+  return Outcome{Outcome::kFailed, {}, failure, heartbeat, identity};
+}
+Outcome Canceled(const temporal::api::common::v1::Payloads& details, const std::string& identity) {
+  return Outcome{Outcome::kCanceled, {}, {}, details, identity};
+}
+
+template <typename Request>
+WorkflowService::ActivityTarget ByToken(const Request& r) {
+  return {false, r.task_token(), "", "", ""};
+}
+template <typename Request>
+WorkflowService::ActivityTarget ById(const Request& r) {
+  return {true, "", r.workflow_id(), r.run_id(), r.activity_id()};
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* WorkflowService::RespondActivityTaskCompleted(
+    grpc::CallbackServerContext* context, const wsv1::RespondActivityTaskCompletedRequest* request,
+    wsv1::RespondActivityTaskCompletedResponse* response) {
+  return RespondActivity(context, request->namespace_(), ByToken(*request), response,
+                         Completed(request->result(), request->identity()));
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondActivityTaskCompletedById(
+    grpc::CallbackServerContext* context, const wsv1::RespondActivityTaskCompletedByIdRequest* request,
+    wsv1::RespondActivityTaskCompletedByIdResponse* response) {
+  return RespondActivity(context, request->namespace_(), ById(*request), response,
+                         Completed(request->result(), request->identity()));
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondActivityTaskFailed(
+    grpc::CallbackServerContext* context, const wsv1::RespondActivityTaskFailedRequest* request,
+    wsv1::RespondActivityTaskFailedResponse* response) {
+  return RespondActivity(context, request->namespace_(), ByToken(*request), response,
+                         Failed(request->failure(), request->last_heartbeat_details(), request->identity()));
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondActivityTaskFailedById(
+    grpc::CallbackServerContext* context, const wsv1::RespondActivityTaskFailedByIdRequest* request,
+    wsv1::RespondActivityTaskFailedByIdResponse* response) {
+  return RespondActivity(context, request->namespace_(), ById(*request), response,
+                         Failed(request->failure(), request->last_heartbeat_details(), request->identity()));
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondActivityTaskCanceled(
+    grpc::CallbackServerContext* context, const wsv1::RespondActivityTaskCanceledRequest* request,
+    wsv1::RespondActivityTaskCanceledResponse* response) {
+  return RespondActivity(context, request->namespace_(), ByToken(*request), response,
+                         Canceled(request->details(), request->identity()));
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondActivityTaskCanceledById(
+    grpc::CallbackServerContext* context, const wsv1::RespondActivityTaskCanceledByIdRequest* request,
+    wsv1::RespondActivityTaskCanceledByIdResponse* response) {
+  return RespondActivity(context, request->namespace_(), ById(*request), response,
+                         Canceled(request->details(), request->identity()));
+}
+
+template <typename Response>
+grpc::ServerUnaryReactor* WorkflowService::Heartbeat(grpc::CallbackServerContext* context, const std::string& ns_name,
+                                                     ActivityTarget target,
+                                                     const temporal::api::common::v1::Payloads& details,
+                                                     Response* response) {
+  return WithNamespace<Response>(
+      context, ns_name, response, [this, target, details](const NamespaceRef& ns, auto done) {
+        absl::StatusOr<TaskToken> token =
+            target.by_id ? backends_.history.ActivityTokenById(ns.id, target.workflow_id, target.run_id,
+                                                               target.activity_id)
+                         : ParseToken(target.task_token, ns);
+        if (!token.ok()) return done(token.status());
+        backends_.history.RecordActivityHeartbeat(*token, details, [done](absl::StatusOr<bool> cancel) {
+          if (!cancel.ok()) return done(cancel.status());
+          Response r;
+          r.set_cancel_requested(*cancel);
+          done(std::move(r));
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RecordActivityTaskHeartbeat(
+    grpc::CallbackServerContext* context, const wsv1::RecordActivityTaskHeartbeatRequest* request,
+    wsv1::RecordActivityTaskHeartbeatResponse* response) {
+  return Heartbeat(context, request->namespace_(), ByToken(*request), request->details(), response);
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RecordActivityTaskHeartbeatById(
+    grpc::CallbackServerContext* context, const wsv1::RecordActivityTaskHeartbeatByIdRequest* request,
+    wsv1::RecordActivityTaskHeartbeatByIdResponse* response) {
+  return Heartbeat(context, request->namespace_(), ById(*request), request->details(), response);
+}
+
+// --- Signals, cancellation, termination --------------------------------------
+
+grpc::ServerUnaryReactor* WorkflowService::SignalWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::SignalWorkflowExecutionRequest* request,
+    wsv1::SignalWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::SignalWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+          return done(s);
+        }
+        if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
+        backends_.history.SignalWorkflow(ns, *request, [done](absl::StatusOr<bool> r) {
+          if (!r.ok()) return done(r.status());
+          done(wsv1::SignalWorkflowExecutionResponse());
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RequestCancelWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::RequestCancelWorkflowExecutionRequest* request,
+    wsv1::RequestCancelWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::RequestCancelWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+          return done(s);
+        }
+        backends_.history.RequestCancelWorkflow(ns, *request, [done](absl::StatusOr<bool> r) {
+          if (!r.ok()) return done(r.status());
+          done(wsv1::RequestCancelWorkflowExecutionResponse());
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::TerminateWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::TerminateWorkflowExecutionRequest* request,
+    wsv1::TerminateWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::TerminateWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+          return done(s);
+        }
+        backends_.history.TerminateWorkflow(ns, *request, [done](absl::StatusOr<bool> r) {
+          if (!r.ok()) return done(r.status());
+          done(wsv1::TerminateWorkflowExecutionResponse());
+        });
+      });
+}
+
+// --- Reads -------------------------------------------------------------------
+
+grpc::ServerUnaryReactor* WorkflowService::DescribeWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::DescribeWorkflowExecutionRequest* request,
+    wsv1::DescribeWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::DescribeWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        done(backends_.history.DescribeWorkflow(ns, *request));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistory(
+    grpc::CallbackServerContext* context, const wsv1::GetWorkflowExecutionHistoryRequest* request,
+    wsv1::GetWorkflowExecutionHistoryResponse* response) {
+  absl::Time deadline = LongPollDeadline(context, absl::Hours(1));
+  return WithNamespace<wsv1::GetWorkflowExecutionHistoryResponse>(
+      context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        backends_.history.GetWorkflowHistory(ns, *request, deadline, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::DescribeTaskQueue(grpc::CallbackServerContext* context,
+                                                             const wsv1::DescribeTaskQueueRequest* request,
+                                                             wsv1::DescribeTaskQueueResponse* response) {
+  return WithNamespace<wsv1::DescribeTaskQueueResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (request->task_queue().name().empty()) {
+          return done(errors::InvalidArgument("TaskQueue is not set on request."));
+        }
+        auto kind = request->task_queue_type() == temporal::api::enums::v1::TASK_QUEUE_TYPE_ACTIVITY
+                        ? history::TransferTask::ACTIVITY_TASK
+                        : history::TransferTask::WORKFLOW_TASK;
+        wsv1::DescribeTaskQueueResponse r;
+        for (const matching::PollerInfo& poller :
+             backends_.matching.Pollers({ns.id, request->task_queue().name(), kind})) {
+          auto* info = r.add_pollers();
+          info->set_identity(poller.identity);
+          *info->mutable_last_access_time() =
+              TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(poller.last_access_time));
+        }
+        done(std::move(r));
+      });
+}
+
+}  // namespace zaman::frontend

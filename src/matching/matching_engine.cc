@@ -1,0 +1,104 @@
+#include "matching/matching_engine.h"
+
+namespace zaman::matching {
+
+MatchingEngine::MatchingEngine(Clock& clock, TimerService& timers) : clock_(clock), timers_(timers) {}
+
+MatchingEngine::~MatchingEngine() { Shutdown(); }
+
+void MatchingEngine::AddTask(const TransferTask& task) {
+  TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
+  std::function<void(std::optional<TransferTask>)> deliver;
+  std::vector<std::function<void(std::optional<TransferTask>)>> gone;  // answered empty
+  {
+    absl::MutexLock lock(&mu_);
+    Queue& queue = queues_[key];
+    while (!queue.pollers.empty() && !deliver) {
+      Poller poller = std::move(queue.pollers.front());
+      queue.pollers.pop_front();
+      if (!timers_.Cancel(poller.timer)) continue;  // expiring right now; it answers itself
+      if (poller.abandoned && poller.abandoned()) {
+        gone.push_back(std::move(poller.on_done));
+      } else {
+        deliver = std::move(poller.on_done);
+      }
+    }
+    if (!deliver) queue.backlog.push_back(task);
+  }
+  for (auto& on_done : gone) on_done(std::nullopt);
+  if (deliver) deliver(task);  // sync match
+}
+
+void MatchingEngine::Poll(const TaskQueueKey& key, const std::string& identity, absl::Time deadline,
+                          std::function<bool()> abandoned,
+                          std::function<void(std::optional<TransferTask>)> on_done) {
+  std::optional<TransferTask> task;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!shut_down_) {
+      Queue& queue = queues_[key];
+      queue.poller_seen[identity] = clock_.Now();
+      if (!queue.backlog.empty()) {
+        task = std::move(queue.backlog.front());
+        queue.backlog.pop_front();
+      } else {
+        uint64_t id = next_poller_id_++;
+        TimerService::TimerId timer = timers_.Schedule(deadline, [this, key, id] { Expire(key, id); });
+        queue.pollers.push_back(Poller{id, std::move(abandoned), std::move(on_done), timer});
+        return;
+      }
+    }
+  }
+  on_done(std::move(task));
+}
+
+void MatchingEngine::Expire(const TaskQueueKey& key, uint64_t poller_id) {
+  std::function<void(std::optional<TransferTask>)> on_done;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = queues_.find(key);
+    if (it == queues_.end()) return;
+    auto& pollers = it->second.pollers;
+    for (auto p = pollers.begin(); p != pollers.end(); ++p) {
+      if (p->id == poller_id) {
+        on_done = std::move(p->on_done);
+        pollers.erase(p);
+        break;
+      }
+    }
+  }
+  if (on_done) on_done(std::nullopt);
+}
+
+std::vector<PollerInfo> MatchingEngine::Pollers(const TaskQueueKey& key) {
+  absl::MutexLock lock(&mu_);
+  std::vector<PollerInfo> pollers;
+  auto it = queues_.find(key);
+  if (it == queues_.end()) return pollers;
+  for (const auto& [identity, seen] : it->second.poller_seen) pollers.push_back({identity, seen});
+  return pollers;
+}
+
+int64_t MatchingEngine::BacklogSize(const TaskQueueKey& key) {
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(key);
+  return it == queues_.end() ? 0 : static_cast<int64_t>(it->second.backlog.size());
+}
+
+void MatchingEngine::Shutdown() {
+  std::vector<Poller> parked;
+  {
+    absl::MutexLock lock(&mu_);
+    shut_down_ = true;
+    for (auto& [key, queue] : queues_) {
+      for (Poller& p : queue.pollers) parked.push_back(std::move(p));
+      queue.pollers.clear();
+    }
+  }
+  for (Poller& p : parked) {
+    timers_.Cancel(p.timer);
+    p.on_done(std::nullopt);
+  }
+}
+
+}  // namespace zaman::matching

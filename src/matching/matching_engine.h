@@ -1,0 +1,77 @@
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "common/timer_service.h"
+#include "history/history_engine.h"
+
+namespace zaman::matching {
+
+using history::TransferTask;
+
+// A task queue: namespace id, name, and whether it holds workflow or
+// activity tasks.
+using TaskQueueKey = std::tuple<std::string, std::string, TransferTask::Kind>;
+
+struct PollerInfo {
+  std::string identity;
+  absl::Time last_access_time;
+};
+
+// The matching role: hands tasks to long-polling workers. A poll with
+// nothing to do is parked as a callback (no thread waits) until a task
+// arrives (sync match) or its deadline passes; tasks nobody is polling for
+// wait in the queue's backlog. The backlog lives in memory: each task is
+// still an outbox row in the history store until a worker has started it,
+// so after a restart history hands every such task over again.
+// Thread-safe; callbacks run outside its lock.
+class MatchingEngine final : public history::TaskSink {
+ public:
+  MatchingEngine(Clock& clock, TimerService& timers);
+  ~MatchingEngine() override;
+
+  void AddTask(const TransferTask& task) override;
+
+  // Calls `on_done` exactly once: with a task, or with nullopt at
+  // `deadline` (or at Shutdown). `abandoned` tells whether the caller went
+  // away; such polls get no task.
+  void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+            std::function<bool()> abandoned, std::function<void(std::optional<TransferTask>)> on_done);
+
+  std::vector<PollerInfo> Pollers(const TaskQueueKey& queue);
+  int64_t BacklogSize(const TaskQueueKey& queue);
+
+  // Answers every parked poll with no task and refuses new ones.
+  void Shutdown();
+
+ private:
+  struct Poller {
+    uint64_t id;
+    std::function<bool()> abandoned;
+    std::function<void(std::optional<TransferTask>)> on_done;
+    TimerService::TimerId timer;
+  };
+  struct Queue {
+    std::deque<TransferTask> backlog;
+    std::deque<Poller> pollers;
+    std::map<std::string, absl::Time> poller_seen;  // identity -> last poll
+  };
+
+  void Expire(const TaskQueueKey& queue, uint64_t poller_id);
+
+  Clock& clock_;
+  TimerService& timers_;
+  absl::Mutex mu_;
+  std::map<TaskQueueKey, Queue> queues_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_poller_id_ ABSL_GUARDED_BY(mu_) = 1;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace zaman::matching
