@@ -19,6 +19,7 @@ fi
 
 port=$(free_port)
 export ZAMAN_ADDRESS="127.0.0.1:$port"
+export ZAMAN_BINARY="$ZAMAN"
 start_zaman server start-dev --port "$port" --db-filename "$WORK/zaman.db" --namespace sdk-extra
 wait_for_port "$port"
 

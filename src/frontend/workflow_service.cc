@@ -27,10 +27,20 @@ grpc::ServerUnaryReactor* WorkflowService::GetSystemInfo(grpc::CallbackServerCon
                                                          wsv1::GetSystemInfoResponse* response) {
   response->set_server_version(identity_.server_version);
   // Only what is implemented is advertised; clients treat a missing flag as
-  // an old server and fall back. INTERNAL is reserved for non-retryable
-  // faults (transient ones are UNAVAILABLE), hence internal_error_differentiation.
+  // an old server and fall back.
   auto* capabilities = response->mutable_capabilities();
+  // INTERNAL is reserved for faults a retry will not fix (transient ones are
+  // UNAVAILABLE).
   capabilities->set_internal_error_differentiation(true);
+  // WorkflowTaskCompleted events carry the request's sdk_metadata, which
+  // SDKs read back on replay.
+  capabilities->set_sdk_metadata(true);
+  // Failures, headers on signals, and heartbeat details on activity
+  // failures are stored and returned unchanged.
+  capabilities->set_encoded_failure_attributes(true);
+  capabilities->set_activity_failure_include_heartbeat(true);
+  // ModifyWorkflowProperties (memo upsert) commands are handled.
+  capabilities->set_upsert_memo(true);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;

@@ -1,0 +1,186 @@
+// kill -9 under load: every workflow acknowledged before the crash finishes
+// exactly once after a restart on the same database file.
+package sdktest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+func Echo(ctx context.Context, s string) (string, error) { return s, nil }
+
+// Sleeps on a durable timer, then runs one activity.
+func CrashWorkflow(ctx workflow.Context, n int) (string, error) {
+	if err := workflow.Sleep(ctx, 2*time.Second); err != nil {
+		return "", err
+	}
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Second})
+	var out string
+	err := workflow.ExecuteActivity(ctx, Echo, fmt.Sprintf("done-%d", n)).Get(ctx, &out)
+	return out, err
+}
+
+type zamanProcess struct {
+	cmd  *exec.Cmd
+	port int
+	db   string
+}
+
+func startZaman(t *testing.T, port int, db string) *zamanProcess {
+	t.Helper()
+	bin := os.Getenv("ZAMAN_BINARY")
+	if bin == "" {
+		t.Fatal("ZAMAN_BINARY must name the zaman binary (tests/run-sdk-test.sh sets it)")
+	}
+	cmd := exec.Command(bin, "server", "start-dev", "--port", fmt.Sprint(port), "--db-filename", db,
+		"--log-level", "warn")
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return &zamanProcess{cmd, port, db}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatal("zaman did not start listening")
+	return nil
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestKillNineUnderLoadLosesNothing(t *testing.T) {
+	port := freePort(t)
+	db := filepath.Join(t.TempDir(), "crash.db")
+	z := startZaman(t, port, db)
+	defer func() {
+		if z.cmd.Process != nil {
+			_ = z.cmd.Process.Kill()
+			_, _ = z.cmd.Process.Wait()
+		}
+	}()
+
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const queue = "crash-queue"
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(CrashWorkflow)
+	w.RegisterActivity(Echo)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	// Starts keep coming while the server is killed; a start that failed is
+	// retried with the same workflow id until it is acknowledged.
+	const total = 40
+	var mu sync.Mutex
+	acknowledged := map[int]string{}
+	var wg sync.WaitGroup
+	for i := 0; i < total; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			time.Sleep(time.Duration(i) * 50 * time.Millisecond)
+			for attempt := 0; attempt < 200; attempt++ {
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+					ID: fmt.Sprintf("crash-%d", i), TaskQueue: queue, WorkflowTaskTimeout: 2 * time.Second,
+				}, CrashWorkflow, i)
+				cancel()
+				if err == nil {
+					mu.Lock()
+					acknowledged[i] = run.GetRunID()
+					mu.Unlock()
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}(i)
+	}
+
+	time.Sleep(1 * time.Second)
+	if err := z.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = z.cmd.Process.Wait()
+	time.Sleep(300 * time.Millisecond)
+	z = startZaman(t, port, db)
+
+	wg.Wait()
+	if len(acknowledged) != total {
+		t.Fatalf("only %d of %d starts were ever acknowledged", len(acknowledged), total)
+	}
+	for i := 0; i < total; i++ {
+		id := fmt.Sprintf("crash-%d", i)
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		var out string
+		err := c.GetWorkflow(ctx, id, acknowledged[i]).Get(ctx, &out)
+		cancel()
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		if out != fmt.Sprintf("done-%d", i) {
+			t.Errorf("%s returned %q", id, out)
+		}
+		checkHistory(t, c, id, acknowledged[i])
+	}
+}
+
+// Event ids contiguous from 1, and each step of the workflow recorded once.
+func checkHistory(t *testing.T, c client.Client, id, runID string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	iter := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	counts := map[enumspb.EventType]int{}
+	var next int64 = 1
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Errorf("%s history: %v", id, err)
+			return
+		}
+		if e.GetEventId() != next {
+			t.Errorf("%s: event id %d where %d was due", id, e.GetEventId(), next)
+		}
+		next = e.GetEventId() + 1
+		counts[e.GetEventType()]++
+	}
+	for _, once := range []enumspb.EventType{
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_TIMER_STARTED,
+		enumspb.EVENT_TYPE_TIMER_FIRED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+		enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+	} {
+		if counts[once] != 1 {
+			t.Errorf("%s: %d %v events, want exactly 1", id, counts[once], once)
+		}
+	}
+}
