@@ -49,6 +49,17 @@ absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view s
   return WithDetail(std::move(status), detail);
 }
 
+absl::Status WorkflowNotReady(absl::string_view message) {
+  return WithDetail(absl::FailedPreconditionError(message),
+                    temporal::api::errordetails::v1::WorkflowNotReadyFailure());
+}
+
+absl::Status QueryFailed(absl::string_view message, const temporal::api::failure::v1::Failure& failure) {
+  temporal::api::errordetails::v1::QueryFailedFailure detail;
+  *detail.mutable_failure() = failure;
+  return WithDetail(absl::InvalidArgumentError(message), detail);
+}
+
 absl::Status ConditionFailed(absl::string_view message) {
   absl::Status status = absl::AbortedError(message);
   status.SetPayload(kConditionFailedKey, absl::Cord());

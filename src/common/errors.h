@@ -7,6 +7,7 @@
 #include <google/protobuf/any.pb.h>
 
 #include "absl/status/status.h"
+#include "temporal/api/failure/v1/message.pb.h"
 
 // The closed set of error kinds Zaman modules hand each other. Each is an
 // absl::Status with a canonical code; kinds that the SDKs decode carry the
@@ -29,6 +30,12 @@ absl::Status Internal(absl::string_view message);
 // which the SDKs read to return a handle to the existing run.
 absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view start_request_id,
                                         absl::string_view run_id, absl::string_view first_execution_run_id);
+
+// FailedPrecondition + WorkflowNotReadyFailure (queries before the first
+// workflow task completed).
+absl::Status WorkflowNotReady(absl::string_view message);
+// InvalidArgument + QueryFailedFailure: the worker's query handler failed.
+absl::Status QueryFailed(absl::string_view message, const temporal::api::failure::v1::Failure& failure);
 
 // The Temporal error detail carried by `status`, if it has one.
 std::optional<google::protobuf::Any> Detail(const absl::Status& status);

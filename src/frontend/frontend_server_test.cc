@@ -29,7 +29,8 @@ class FrontendServerTest : public ::testing::Test {
     ServerIdentity identity{"9.9.9", {"active", "cluster-id-1", 4, clock_.Now()}, "memory"};
     FrontendOptions options;
     options.port = 0;
-    WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_, pool_, clock_, random_};
+    WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_, queries_,
+                                       pool_, clock_, timers_, random_};
     auto server = FrontendServer::Start(options, backends, identity);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -52,6 +53,7 @@ class FrontendServerTest : public ::testing::Test {
   std::unique_ptr<NamespaceHandler> handler_;
   std::unique_ptr<NamespaceRegistry> registry_;
   std::unique_ptr<matching::MatchingEngine> matching_;
+  matching::QueryRegistry queries_;
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<FrontendServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

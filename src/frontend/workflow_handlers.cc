@@ -142,6 +142,7 @@ void WorkflowService::PollWorkflowTask(std::shared_ptr<PollState> poll) {
           poll->reactor->Finish(grpc::Status::OK);  // no task before the deadline: an empty answer
           return;
         }
+        if (!task->query_id().empty()) return DeliverQueryTask(poll, *task);
         backends_.history.RecordWorkflowTaskStarted(
             poll->ns, *task, poll->identity, backends_.random.NewUuid(),
             [this, poll, task = *task](absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> started) {
@@ -483,6 +484,84 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeTaskQueue(grpc::CallbackServe
               TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(poller.last_access_time));
         }
         done(std::move(r));
+      });
+}
+
+// --- Queries -------------------------------------------------------------------
+//
+// A query is never persisted. QueryWorkflow registers it, puts a query task
+// on the workflow's task queue and waits; the worker that polls it replays
+// the history and answers with RespondQueryTaskCompleted.
+
+grpc::ServerUnaryReactor* WorkflowService::QueryWorkflow(grpc::CallbackServerContext* context,
+                                                         const wsv1::QueryWorkflowRequest* request,
+                                                         wsv1::QueryWorkflowResponse* response) {
+  absl::Time deadline = LongPollDeadline(context, absl::Minutes(10));
+  return WithNamespace<wsv1::QueryWorkflowResponse>(
+      context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        if (request->query().query_type().empty()) {
+          return done(errors::InvalidArgument("QueryType is not set on request."));
+        }
+        absl::StatusOr<history::HistoryEngine::QueryTarget> target = backends_.history.PrepareQuery(ns, *request);
+        if (!target.ok()) return done(target.status());
+        if (target->rejected) {
+          wsv1::QueryWorkflowResponse rejected;
+          *rejected.mutable_query_rejected() = *target->rejected;
+          return done(std::move(rejected));
+        }
+        std::string query_id = backends_.random.NewUuid();
+        backends_.queries.Add(
+            query_id, request->query(),
+            [done](absl::StatusOr<wsv1::RespondQueryTaskCompletedRequest> answer) {
+              if (!answer.ok()) return done(answer.status());
+              if (answer->completed_type() == temporal::api::enums::v1::QUERY_RESULT_TYPE_FAILED) {
+                return done(errors::QueryFailed(answer->error_message(), answer->failure()));
+              }
+              wsv1::QueryWorkflowResponse r;
+              *r.mutable_query_result() = answer->query_result();
+              done(std::move(r));
+            });
+        backends_.timers.Schedule(deadline, [this, query_id] {
+          backends_.queries.Fail(query_id, absl::DeadlineExceededError("query timed out before a worker answered"));
+        });
+        history::TransferTask task;
+        task.set_kind(history::TransferTask::WORKFLOW_TASK);
+        task.set_namespace_id(ns.id);
+        task.set_workflow_id(request->execution().workflow_id());
+        task.set_run_id(target->run_id);
+        *task.mutable_task_queue() = target->task_queue;
+        task.set_query_id(query_id);
+        backends_.matching.AddTask(task);
+      });
+}
+
+void WorkflowService::DeliverQueryTask(std::shared_ptr<PollState> poll, const history::TransferTask& task) {
+  std::optional<temporal::api::query::v1::WorkflowQuery> query = backends_.queries.Get(task.query_id());
+  if (!query) return PollWorkflowTask(poll);  // its caller gave up: wait for other work
+  blocking_pool_.Post([this, poll, task, query = *query] {
+    absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> response = backends_.history.QueryTaskResponse(task, query);
+    if (!response.ok()) {
+      backends_.queries.Fail(task.query_id(), response.status());
+      return PollWorkflowTask(poll);
+    }
+    *poll->workflow_response = *std::move(response);
+    poll->reactor->Finish(grpc::Status::OK);
+  });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::RespondQueryTaskCompleted(
+    grpc::CallbackServerContext* context, const wsv1::RespondQueryTaskCompletedRequest* request,
+    wsv1::RespondQueryTaskCompletedResponse* response) {
+  return WithNamespace<wsv1::RespondQueryTaskCompletedResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        absl::StatusOr<TaskToken> token = ParseToken(request->task_token(), ns);
+        if (!token.ok()) return done(token.status());
+        if (token->query_id().empty()) return done(errors::InvalidArgument("Error deserializing task token."));
+        if (!backends_.queries.Complete(token->query_id(), *request)) {
+          return done(absl::NotFoundError("query task not found, or its caller stopped waiting"));
+        }
+        done(wsv1::RespondQueryTaskCompletedResponse());
       });
 }
 

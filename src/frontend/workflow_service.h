@@ -7,6 +7,7 @@
 #include "frontend/namespace_registry.h"
 #include "history/history_engine.h"
 #include "matching/matching_engine.h"
+#include "matching/query_registry.h"
 #include "persistence/cluster_store.h"
 #include "temporal/api/operatorservice/v1/service.grpc.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
@@ -35,8 +36,10 @@ class WorkflowService final
     NamespaceRegistry& registry;
     history::HistoryEngine& history;
     matching::MatchingEngine& matching;
+    matching::QueryRegistry& queries;
     ThreadPool& blocking_pool;
     Clock& clock;
+    TimerService& timers;
     Random& random;
   };
   WorkflowService(Backends backends, ServerIdentity identity);
@@ -59,6 +62,12 @@ class WorkflowService final
   grpc::ServerUnaryReactor* ListNamespaces(grpc::CallbackServerContext* context,
                                            const wsv1::ListNamespacesRequest* request,
                                            wsv1::ListNamespacesResponse* response) override;
+
+  // Queries (query_handlers.cc).
+  grpc::ServerUnaryReactor* QueryWorkflow(grpc::CallbackServerContext* context,
+      const wsv1::QueryWorkflowRequest* request, wsv1::QueryWorkflowResponse* response) override;
+  grpc::ServerUnaryReactor* RespondQueryTaskCompleted(grpc::CallbackServerContext* context,
+      const wsv1::RespondQueryTaskCompletedRequest* request, wsv1::RespondQueryTaskCompletedResponse* response) override;
 
   // Workflow RPCs (workflow_handlers.cc).
   grpc::ServerUnaryReactor* StartWorkflowExecution(grpc::CallbackServerContext* context,
@@ -127,6 +136,8 @@ class WorkflowService final
   // turns out stale.
   void PollWorkflowTask(std::shared_ptr<PollState> poll);
   void PollActivityTask(std::shared_ptr<PollState> poll);
+  // Hands a query task to the poller, unless its caller has given up.
+  void DeliverQueryTask(std::shared_ptr<PollState> poll, const history::TransferTask& task);
 
   // Activity completions and heartbeats address an activity by task token
   // or by workflow + activity id.

@@ -857,6 +857,76 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
   return response;
 }
 
+absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::PrepareQuery(const NamespaceRef& ns,
+                                                                       const wsv1::QueryWorkflowRequest& request) {
+  absl::StatusOr<std::string> run_id =
+      ResolveRunId(ns.id, request.execution().workflow_id(), request.execution().run_id());
+  if (!run_id.ok()) return run_id.status();
+  absl::StatusOr<persistence::ExecutionRecord> record =
+      store_.GetExecution(ns.id, request.execution().workflow_id(), *run_id);
+  if (record.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", request.execution().workflow_id()));
+  }
+  if (!record.ok()) return record.status();
+  const MutableState& state = record->state;
+  QueryTarget target;
+  target.run_id = *run_id;
+  target.task_queue = state.task_queue();
+  const bool open = IsOpen(state);
+  auto condition = request.query_reject_condition();
+  if ((condition == enums::QUERY_REJECT_CONDITION_NOT_OPEN && !open) ||
+      (condition == enums::QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && !open &&
+       state.status() != enums::WORKFLOW_EXECUTION_STATUS_COMPLETED)) {
+    target.rejected.emplace().set_status(state.status());
+    return target;
+  }
+  if (state.last_completed_wft_started_event_id() == 0) {
+    // No worker has run the workflow code yet: nothing can answer.
+    return errors::WorkflowNotReady("Workflow task is not completed yet.");
+  }
+  return target;
+}
+
+absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> HistoryEngine::QueryTaskResponse(
+    const TransferTask& task, const temporal::api::query::v1::WorkflowQuery& query) {
+  absl::StatusOr<persistence::ExecutionRecord> record =
+      store_.GetExecution(task.namespace_id(), task.workflow_id(), task.run_id());
+  if (!record.ok()) return record.status();
+  const MutableState& state = record->state;
+  // The history a worker replays to answer: up to the last completed
+  // workflow task (a task in flight is not part of the answer).
+  int64_t end = state.next_event_id();
+  if (state.has_workflow_task()) end = state.workflow_task().scheduled_event_id();
+  absl::StatusOr<std::vector<HistoryEvent>> events =
+      store_.ReadHistory(task.namespace_id(), task.workflow_id(), task.run_id(), 1, end, kMaxHistoryPageSize);
+  if (!events.ok()) return events.status();
+  wsv1::PollWorkflowTaskQueueResponse r;
+  TaskToken token;
+  token.set_namespace_id(task.namespace_id());
+  token.set_workflow_id(task.workflow_id());
+  token.set_run_id(task.run_id());
+  token.set_query_id(task.query_id());
+  r.set_task_token(EncodeToken(token));
+  r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
+  r.mutable_workflow_execution()->set_run_id(state.run_id());
+  *r.mutable_workflow_type() = state.workflow_type();
+  r.set_previous_started_event_id(state.last_completed_wft_started_event_id());
+  r.set_started_event_id(0);
+  r.set_attempt(1);
+  *r.mutable_workflow_execution_task_queue() = NormalQueue(state.task_queue());
+  *r.mutable_query() = query;
+  int64_t next = events->empty() ? 1 : events->back().event_id() + 1;
+  for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
+  if (next < end) {
+    persistence::v1::HistoryPageToken page;
+    page.set_run_id(task.run_id());
+    page.set_next_event_id(next);
+    page.set_end_event_id(end);
+    r.set_next_page_token(page.SerializeAsString());
+  }
+  return r;
+}
+
 void HistoryEngine::GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
                                        absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done) {
   persistence::v1::HistoryPageToken page;

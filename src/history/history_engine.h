@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
 #include "history/shard.h"
+#include "temporal/api/query/v1/message.pb.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
 
 namespace zaman::history {
@@ -88,6 +90,19 @@ class HistoryEngine final : public ShardListener {
   // Blocking reads.
   absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> DescribeWorkflow(
       const NamespaceRef& ns, const wsv1::DescribeWorkflowExecutionRequest& request);
+  // Where a query goes: the run to ask (and its task queue), or the
+  // rejection the caller asked for by query_reject_condition.
+  struct QueryTarget {
+    std::string run_id;
+    temporal::api::taskqueue::v1::TaskQueue task_queue;
+    std::optional<temporal::api::query::v1::QueryRejected> rejected;
+  };
+  absl::StatusOr<QueryTarget> PrepareQuery(const NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request);
+  // The poll response that carries a query task: the run's history from the
+  // start (first page) and the query.
+  absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> QueryTaskResponse(
+      const TransferTask& task, const temporal::api::query::v1::WorkflowQuery& query);
+
   // May wait (wait_new_event, CLOSE_EVENT) until `deadline` for the run to change.
   void GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
                           absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done);

@@ -43,9 +43,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   }
 
   frontend::ServerIdentity identity{kVersion, *cluster, std::string(server->store_->backend_name())};
-  frontend::WorkflowService::Backends backends{*server->namespaces_, *server->registry_, *server->history_,
-                                               *server->matching_,   *server->blocking_pool_, Clock::Real(),
-                                               server->random_};
+  frontend::WorkflowService::Backends backends{
+      *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
+      *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_};
   absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();

@@ -11,6 +11,7 @@
 #include "frontend/namespace_registry.h"
 #include "history/history_engine.h"
 #include "matching/matching_engine.h"
+#include "matching/query_registry.h"
 #include "persistence/store.h"
 #include "server/config.h"
 
@@ -41,6 +42,7 @@ class Server {
   // Blocking work (store calls) of the frontend's handlers and of history reads.
   std::unique_ptr<ThreadPool> blocking_pool_;
   std::unique_ptr<matching::MatchingEngine> matching_;
+  matching::QueryRegistry queries_;
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;

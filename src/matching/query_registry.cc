@@ -1,0 +1,44 @@
+#include "matching/query_registry.h"
+
+namespace zaman::matching {
+
+void QueryRegistry::Add(const std::string& query_id, temporal::api::query::v1::WorkflowQuery query, Answer answer) {
+  absl::MutexLock lock(&mu_);
+  pending_[query_id] = Pending{std::move(query), std::move(answer)};
+}
+
+std::optional<temporal::api::query::v1::WorkflowQuery> QueryRegistry::Get(const std::string& query_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = pending_.find(query_id);
+  if (it == pending_.end()) return std::nullopt;
+  return it->second.query;
+}
+
+bool QueryRegistry::Complete(const std::string& query_id,
+                             const temporal::api::workflowservice::v1::RespondQueryTaskCompletedRequest& answer) {
+  Answer callback;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = pending_.find(query_id);
+    if (it == pending_.end()) return false;
+    callback = std::move(it->second.answer);
+    pending_.erase(it);
+  }
+  callback(answer);
+  return true;
+}
+
+bool QueryRegistry::Fail(const std::string& query_id, absl::Status status) {
+  Answer callback;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = pending_.find(query_id);
+    if (it == pending_.end()) return false;
+    callback = std::move(it->second.answer);
+    pending_.erase(it);
+  }
+  callback(std::move(status));
+  return true;
+}
+
+}  // namespace zaman::matching
