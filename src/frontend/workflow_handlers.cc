@@ -503,37 +503,46 @@ grpc::ServerUnaryReactor* WorkflowService::QueryWorkflow(grpc::CallbackServerCon
         if (request->query().query_type().empty()) {
           return done(errors::InvalidArgument("QueryType is not set on request."));
         }
-        absl::StatusOr<history::HistoryEngine::QueryTarget> target = backends_.history.PrepareQuery(ns, *request);
-        if (!target.ok()) return done(target.status());
-        if (target->rejected) {
-          wsv1::QueryWorkflowResponse rejected;
-          *rejected.mutable_query_rejected() = *target->rejected;
-          return done(std::move(rejected));
-        }
-        std::string query_id = backends_.random.NewUuid();
-        backends_.queries.Add(
-            query_id, request->query(),
-            [done](absl::StatusOr<wsv1::RespondQueryTaskCompletedRequest> answer) {
-              if (!answer.ok()) return done(answer.status());
-              if (answer->completed_type() == temporal::api::enums::v1::QUERY_RESULT_TYPE_FAILED) {
-                return done(errors::QueryFailed(answer->error_message(), answer->failure()));
+        backends_.history.PrepareQuery(
+            ns, *request, deadline,
+            [this, ns, request, deadline, done](absl::StatusOr<history::HistoryEngine::QueryTarget> target) {
+              if (!target.ok()) return done(target.status());
+              if (target->rejected) {
+                wsv1::QueryWorkflowResponse rejected;
+                *rejected.mutable_query_rejected() = *target->rejected;
+                return done(std::move(rejected));
               }
-              wsv1::QueryWorkflowResponse r;
-              *r.mutable_query_result() = answer->query_result();
-              done(std::move(r));
+              DispatchQuery(ns, *request, *target, deadline, done);
             });
-        backends_.timers.Schedule(deadline, [this, query_id] {
-          backends_.queries.Fail(query_id, absl::DeadlineExceededError("query timed out before a worker answered"));
-        });
-        history::TransferTask task;
-        task.set_kind(history::TransferTask::WORKFLOW_TASK);
-        task.set_namespace_id(ns.id);
-        task.set_workflow_id(request->execution().workflow_id());
-        task.set_run_id(target->run_id);
-        *task.mutable_task_queue() = target->task_queue;
-        task.set_query_id(query_id);
-        backends_.matching.AddTask(task);
       });
+}
+
+void WorkflowService::DispatchQuery(const NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
+                                    const history::HistoryEngine::QueryTarget& target, absl::Time deadline,
+                                    history::Done<wsv1::QueryWorkflowResponse> done) {
+  std::string query_id = backends_.random.NewUuid();
+  backends_.queries.Add(
+      query_id, request.query(),
+      [done](absl::StatusOr<wsv1::RespondQueryTaskCompletedRequest> answer) {
+        if (!answer.ok()) return done(answer.status());
+        if (answer->completed_type() == temporal::api::enums::v1::QUERY_RESULT_TYPE_FAILED) {
+          return done(errors::QueryFailed(answer->error_message(), answer->failure()));
+        }
+        wsv1::QueryWorkflowResponse r;
+        *r.mutable_query_result() = answer->query_result();
+        done(std::move(r));
+      });
+  backends_.timers.Schedule(deadline, [this, query_id] {
+    backends_.queries.Fail(query_id, absl::DeadlineExceededError("query timed out before a worker answered"));
+  });
+  history::TransferTask task;
+  task.set_kind(history::TransferTask::WORKFLOW_TASK);
+  task.set_namespace_id(ns.id);
+  task.set_workflow_id(request.execution().workflow_id());
+  task.set_run_id(target.run_id);
+  *task.mutable_task_queue() = target.task_queue;
+  task.set_query_id(query_id);
+  backends_.matching.AddTask(task);
 }
 
 void WorkflowService::DeliverQueryTask(std::shared_ptr<PollState> poll, const history::TransferTask& task) {

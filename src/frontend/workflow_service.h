@@ -136,6 +136,10 @@ class WorkflowService final
   // turns out stale.
   void PollWorkflowTask(std::shared_ptr<PollState> poll);
   void PollActivityTask(std::shared_ptr<PollState> poll);
+  // Puts a query task on the workflow's queue and waits for the answer.
+  void DispatchQuery(const history::NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
+                     const history::HistoryEngine::QueryTarget& target, absl::Time deadline,
+                     history::Done<wsv1::QueryWorkflowResponse> done);
   // Hands a query task to the poller, unless its caller has given up.
   void DeliverQueryTask(std::shared_ptr<PollState> poll, const history::TransferTask& task);
 

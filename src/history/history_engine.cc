@@ -857,20 +857,34 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
   return response;
 }
 
-absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::PrepareQuery(const NamespaceRef& ns,
-                                                                       const wsv1::QueryWorkflowRequest& request) {
+void HistoryEngine::PrepareQuery(const NamespaceRef& ns, wsv1::QueryWorkflowRequest request, absl::Time deadline,
+                                 Done<QueryTarget> done) {
   absl::StatusOr<std::string> run_id =
       ResolveRunId(ns.id, request.execution().workflow_id(), request.execution().run_id());
-  if (!run_id.ok()) return run_id.status();
-  absl::StatusOr<persistence::ExecutionRecord> record =
-      store_.GetExecution(ns.id, request.execution().workflow_id(), *run_id);
+  if (!run_id.ok()) return done(run_id.status());
+  RunKey key{ns.id, request.execution().workflow_id(), *run_id};
+  auto attempt = std::make_shared<std::function<void(bool)>>();
+  *attempt = [this, key, request, deadline, done, attempt](bool last) {
+    absl::StatusOr<QueryTarget> target = QueryTargetOf(key, request);
+    bool not_ready = target.status().code() == absl::StatusCode::kFailedPrecondition;
+    if (!not_ready || last) return done(std::move(target));
+    // Not ready yet: try again when the run changes (a workflow task completes).
+    WaitForRun(key, deadline, *attempt);
+  };
+  (*attempt)(clock_.Now() >= deadline);
+}
+
+absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::QueryTargetOf(const RunKey& key,
+                                                                        const wsv1::QueryWorkflowRequest& request) {
+  const auto& [namespace_id, workflow_id, run_id] = key;
+  absl::StatusOr<persistence::ExecutionRecord> record = store_.GetExecution(namespace_id, workflow_id, run_id);
   if (record.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", request.execution().workflow_id()));
+    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", workflow_id));
   }
   if (!record.ok()) return record.status();
   const MutableState& state = record->state;
   QueryTarget target;
-  target.run_id = *run_id;
+  target.run_id = run_id;
   target.task_queue = state.task_queue();
   const bool open = IsOpen(state);
   auto condition = request.query_reject_condition();
@@ -881,7 +895,8 @@ absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::PrepareQuery(const Nam
     return target;
   }
   if (state.last_completed_wft_started_event_id() == 0) {
-    // No worker has run the workflow code yet: nothing can answer.
+    // No worker has run the workflow code yet: nothing can answer. (The
+    // only FailedPrecondition here: PrepareQuery waits on it.)
     return errors::WorkflowNotReady("Workflow task is not completed yet.");
   }
   return target;

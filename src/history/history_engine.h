@@ -97,7 +97,10 @@ class HistoryEngine final : public ShardListener {
     temporal::api::taskqueue::v1::TaskQueue task_queue;
     std::optional<temporal::api::query::v1::QueryRejected> rejected;
   };
-  absl::StatusOr<QueryTarget> PrepareQuery(const NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request);
+  // Waits (until `deadline`) for the first workflow task to complete when no
+  // worker has run the workflow yet; WorkflowNotReady if it never does.
+  void PrepareQuery(const NamespaceRef& ns, wsv1::QueryWorkflowRequest request, absl::Time deadline,
+                    Done<QueryTarget> done);
   // The poll response that carries a query task: the run's history from the
   // start (first page) and the query.
   absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> QueryTaskResponse(
@@ -117,6 +120,7 @@ class HistoryEngine final : public ShardListener {
   // Runs a blocking read for `run`, now or (if it has nothing new for the
   // caller) after the run next changes, or at `deadline`.
   void WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then);
+  absl::StatusOr<QueryTarget> QueryTargetOf(const RunKey& run, const wsv1::QueryWorkflowRequest& request);
   absl::StatusOr<std::string> ResolveRunId(const std::string& namespace_id, const std::string& workflow_id,
                                            const std::string& run_id);
 
