@@ -18,6 +18,14 @@ using ::google::protobuf::util::TimeUtil;
 namespace {
 
 constexpr size_t kMaxIdLength = 1000;
+// Temporal's limit.blobSize.error: the largest payload a request may carry
+// (also advertised in NamespaceInfo.limits).
+constexpr size_t kBlobSizeLimit = 2 * 1024 * 1024;
+
+absl::Status CheckBlobSize(const google::protobuf::Message& blob) {
+  if (blob.ByteSizeLong() > kBlobSizeLimit) return errors::InvalidArgument("Blob data size exceeds limit.");
+  return absl::OkStatus();
+}
 constexpr absl::Duration kMatchingLongPoll = absl::Seconds(60);
 constexpr absl::Duration kLongPollTailRoom = absl::Seconds(1);
 
@@ -28,7 +36,7 @@ absl::Status ValidateId(const std::string& value, const char* what) {
 }
 
 absl::Status ValidateDuration(const google::protobuf::Duration& d, const char* what) {
-  if (d.seconds() < 0 || d.nanos() < 0) {
+  if (d.seconds() < 0 || d.nanos() < 0 || d.nanos() >= 1000000000 || d.seconds() > 315576000000) {
     return errors::InvalidArgument(absl::StrCat("Invalid ", what, "."));
   }
   return absl::OkStatus();
@@ -56,6 +64,8 @@ absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
                          std::pair{&r.workflow_task_timeout(), "WorkflowTaskTimeout"}}) {
     if (absl::Status s = ValidateDuration(*d, what); !s.ok()) return s;
   }
+  if (absl::Status s = CheckBlobSize(r.input()); !s.ok()) return s;
+  if (absl::Status s = CheckBlobSize(r.memo()); !s.ok()) return s;
   if (!r.cron_schedule().empty()) {
     return absl::UnimplementedError("cron_schedule is not implemented by this server yet");
   }
@@ -128,6 +138,10 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWithStartWorkflowExecution(
         *as_start.mutable_task_queue() = request->task_queue();
         if (absl::Status s = ValidateStart(as_start); !s.ok()) return done(s);
         if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
+        for (const auto* blob : {static_cast<const google::protobuf::Message*>(&request->input()),
+                                 static_cast<const google::protobuf::Message*>(&request->signal_input())}) {
+          if (absl::Status s = CheckBlobSize(*blob); !s.ok()) return done(s);
+        }
         backends_.history.SignalWithStartWorkflow(ns, *request, std::move(done));
       });
 }
@@ -404,6 +418,7 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWorkflowExecution(
           return done(s);
         }
         if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
+        if (absl::Status s = CheckBlobSize(request->input()); !s.ok()) return done(s);
         backends_.history.SignalWorkflow(ns, *request, [done](absl::StatusOr<bool> r) {
           if (!r.ok()) return done(r.status());
           done(wsv1::SignalWorkflowExecutionResponse());
