@@ -37,7 +37,7 @@ case "$suite" in
     ;;
   cli)
     bash "$here/cli/build.sh"
-    TEMPORAL="$here/cli/bin/temporal" bash "$here/cli/namespace_test.sh" || rc=$?
+    TEMPORAL="$here/cli/bin/temporal" bash "$here/cli/cli_test.sh" || rc=$?
     ;;
   *)
     echo "unknown suite $suite" >&2

@@ -827,6 +827,7 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
   if (!IsOpen(state)) *info->mutable_close_time() = state.close_time();
   info->set_status(state.status());
   info->set_history_length(state.next_event_id() - 1);
+  info->set_history_size_bytes(state.history_size_bytes());
   *info->mutable_memo() = state.memo();
   *info->mutable_search_attributes() = state.search_attributes();
   info->set_task_queue(state.task_queue().name());

@@ -171,6 +171,9 @@ void Shard::RunBatch(std::vector<Op> ops) {
 
   auto& tx = batch.tx;
   for (auto& [key, change] : batch.runs) {
+    int64_t added_bytes = 0;
+    for (const HistoryEvent& event : change.events) added_bytes += static_cast<int64_t>(event.ByteSizeLong());
+    change.state.set_history_size_bytes(change.state.history_size_bytes() + added_bytes);
     persistence::ExecutionUpdate update;
     update.state = change.state;
     update.expected_db_version = change.expected_db_version;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The official `temporal` CLI against a live zaman: operator namespace
-# create / describe / list / update, and cluster describe.
+# create / describe / list / update, cluster describe, and workflow start /
+# describe / signal / show / terminate.
 # Needs $TEMPORAL (the CLI) and $ZAMAN_ADDRESS.
 set -uo pipefail
 passed=0
@@ -43,6 +44,27 @@ check "update is visible" update_visible
 check "creating it again fails" create_again
 check "unknown namespace fails with not found" unknown
 check "cluster describe" cluster
+
+wf="cli-wf-$$"
+wf_start()      { t workflow start --type CliWorkflow --task-queue cli-queue --workflow-id "$wf" --input '"hi"' && shows "$wf"; }
+wf_running()    { t workflow describe --workflow-id "$wf" --output json && shows WORKFLOW_EXECUTION_STATUS_RUNNING; }
+wf_signal()     { t workflow signal --workflow-id "$wf" --name poke --input '{"n":1}'; }
+wf_show()       { t workflow show --workflow-id "$wf" && shows WorkflowExecutionStarted && shows WorkflowExecutionSignaled; }
+wf_terminate()  { t workflow terminate --workflow-id "$wf" --reason "done by CLI"; }
+wf_terminated() { t workflow describe --workflow-id "$wf" --output json && shows WORKFLOW_EXECUTION_STATUS_TERMINATED; }
+wf_history()    { t workflow show --workflow-id "$wf" --output json && shows '"done by CLI"'; }
+wf_dup()        { ! t workflow start --type CliWorkflow --task-queue cli-queue --workflow-id "$wf" --id-reuse-policy RejectDuplicate --fail-existing && shows 'already'; }
+wf_unknown()    { ! t workflow describe --workflow-id no-such-wf && shows 'not found'; }
+
+check "workflow start" wf_start
+check "workflow describe shows it running" wf_running
+check "workflow signal" wf_signal
+check "workflow show lists started and signaled events" wf_show
+check "workflow terminate" wf_terminate
+check "workflow describe shows it terminated" wf_terminated
+check "workflow show --output json has the reason" wf_history
+check "reject-duplicate start of a closed id fails" wf_dup
+check "describe of an unknown workflow fails with not found" wf_unknown
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
