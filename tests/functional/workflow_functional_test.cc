@@ -1,0 +1,272 @@
+// Functional tests: frontend, history and matching in one process, driven
+// through the public gRPC API the way an SDK drives them, on a fake clock:
+// timers and timeouts fire only when the test moves time.
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+
+#include "common/thread_pool.h"
+#include "common/timer_service.h"
+#include "frontend/frontend_server.h"
+#include "persistence/store.h"
+#include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/workflowservice/v1/service.grpc.pb.h"
+
+namespace zaman {
+namespace {
+
+namespace wsv1 = ::temporal::api::workflowservice::v1;
+namespace enums = ::temporal::api::enums::v1;
+using temporal::api::command::v1::Command;
+using temporal::api::history::v1::HistoryEvent;
+
+class WorkflowFunctionalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = *persistence::OpenStore({"memory", ""});
+    namespaces_ = std::make_unique<frontend::NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
+    ASSERT_TRUE(namespaces_->Ensure("default", absl::Hours(24)).ok());
+    registry_ = std::make_unique<frontend::NamespaceRegistry>(store_->namespaces());
+    matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
+    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), clock_, timers_, random_, 2,
+                                                        *matching_, pool_);
+    ASSERT_TRUE(history_->Start().ok());
+    frontend::FrontendOptions options;
+    options.port = 0;
+    auto server = frontend::FrontendServer::Start(
+        options, {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_},
+        {"test", {"active", "cid", 2, clock_.Now()}, "memory"});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = wsv1::WorkflowService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    matching_->Shutdown();
+    server_.reset();
+    history_->Stop();
+  }
+
+  // Moves time and fires what came due. A fired timer commits on a shard
+  // thread and may arm timers already due (a retry after a timeout), so
+  // this fires again until a round finds nothing.
+  void Advance(absl::Duration d) {
+    clock_.Advance(d);
+    int quiet_rounds = 0;
+    while (quiet_rounds < 5) {
+      quiet_rounds = timers_.RunDue() == 0 ? quiet_rounds + 1 : 0;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return context;
+  }
+
+  std::string Start(const std::string& id) {
+    wsv1::StartWorkflowExecutionRequest request;
+    request.set_namespace_("default");
+    request.set_workflow_id(id);
+    request.mutable_workflow_type()->set_name("Flow");
+    request.mutable_task_queue()->set_name("q");
+    request.set_identity("starter");
+    wsv1::StartWorkflowExecutionResponse response;
+    grpc::Status status = stub_->StartWorkflowExecution(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.run_id();
+  }
+
+  wsv1::PollWorkflowTaskQueueResponse PollWorkflowTask() {
+    wsv1::PollWorkflowTaskQueueRequest request;
+    request.set_namespace_("default");
+    request.mutable_task_queue()->set_name("q");
+    request.set_identity("worker");
+    wsv1::PollWorkflowTaskQueueResponse response;
+    grpc::Status status = stub_->PollWorkflowTaskQueue(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  wsv1::PollActivityTaskQueueResponse PollActivityTask() {
+    wsv1::PollActivityTaskQueueRequest request;
+    request.set_namespace_("default");
+    request.mutable_task_queue()->set_name("q");
+    request.set_identity("worker");
+    wsv1::PollActivityTaskQueueResponse response;
+    grpc::Status status = stub_->PollActivityTaskQueue(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  grpc::Status Complete(const std::string& token, std::vector<Command> commands) {
+    wsv1::RespondWorkflowTaskCompletedRequest request;
+    request.set_namespace_("default");
+    request.set_task_token(token);
+    request.set_identity("worker");
+    for (auto& c : commands) *request.add_commands() = std::move(c);
+    wsv1::RespondWorkflowTaskCompletedResponse response;
+    return stub_->RespondWorkflowTaskCompleted(Context().get(), request, &response);
+  }
+
+  std::vector<HistoryEvent> History(const std::string& id) {
+    wsv1::GetWorkflowExecutionHistoryRequest request;
+    request.set_namespace_("default");
+    request.mutable_execution()->set_workflow_id(id);
+    wsv1::GetWorkflowExecutionHistoryResponse response;
+    grpc::Status status = stub_->GetWorkflowExecutionHistory(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return {response.history().events().begin(), response.history().events().end()};
+  }
+
+  static std::vector<enums::EventType> Types(const std::vector<HistoryEvent>& events) {
+    std::vector<enums::EventType> types;
+    for (const auto& e : events) types.push_back(e.event_type());
+    return types;
+  }
+
+  FakeClock clock_{absl::Now()};
+  TimerService timers_{clock_, false};
+  Random random_{11};
+  ThreadPool pool_{2};
+  matching::QueryRegistry queries_;
+  std::unique_ptr<persistence::Store> store_;
+  std::unique_ptr<frontend::NamespaceHandler> namespaces_;
+  std::unique_ptr<frontend::NamespaceRegistry> registry_;
+  std::unique_ptr<matching::MatchingEngine> matching_;
+  std::unique_ptr<history::HistoryEngine> history_;
+  std::unique_ptr<frontend::FrontendServer> server_;
+  std::unique_ptr<wsv1::WorkflowService::Stub> stub_;
+};
+
+TEST_F(WorkflowFunctionalTest, AnHourLongTimerFiresWhenTheClockSaysSo) {
+  Start("timer-flow");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+  ASSERT_EQ(first.history().events_size(), 3);
+  EXPECT_EQ(first.started_event_id(), 3);
+  EXPECT_EQ(first.attempt(), 1);
+
+  Command timer;
+  timer.set_command_type(enums::COMMAND_TYPE_START_TIMER);
+  timer.mutable_start_timer_command_attributes()->set_timer_id("t1");
+  timer.mutable_start_timer_command_attributes()->mutable_start_to_fire_timeout()->set_seconds(3600);
+  ASSERT_TRUE(Complete(first.task_token(), {timer}).ok());
+
+  Advance(absl::Minutes(59));
+  EXPECT_EQ(History("timer-flow").size(), 5u) << "the timer fired early";
+
+  Advance(absl::Minutes(2));
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  ASSERT_GE(second.history().events_size(), 8);
+  const HistoryEvent& fired = second.history().events(5);
+  ASSERT_EQ(fired.event_type(), enums::EVENT_TYPE_TIMER_FIRED);
+  EXPECT_EQ(fired.timer_fired_event_attributes().timer_id(), "t1");
+  EXPECT_EQ(fired.timer_fired_event_attributes().started_event_id(), 5);
+  EXPECT_EQ(second.previous_started_event_id(), 3);
+
+  Command done;
+  done.set_command_type(enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION);
+  ASSERT_TRUE(Complete(second.task_token(), {done}).ok());
+  EXPECT_EQ(Types(History("timer-flow")),
+            (std::vector<enums::EventType>{
+                enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+                enums::EVENT_TYPE_WORKFLOW_TASK_STARTED, enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+                enums::EVENT_TYPE_TIMER_STARTED, enums::EVENT_TYPE_TIMER_FIRED,
+                enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED,
+                enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED}));
+  // A completion with a stale token is NotFound, as the SDKs expect.
+  EXPECT_EQ(Complete(second.task_token(), {done}).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(WorkflowFunctionalTest, ActivityTimesOutRetriesOnceThenFailsTheStep) {
+  Start("activity-flow");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+  Command schedule;
+  schedule.set_command_type(enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK);
+  auto* a = schedule.mutable_schedule_activity_task_command_attributes();
+  a->set_activity_id("a1");
+  a->mutable_activity_type()->set_name("Slow");
+  a->mutable_start_to_close_timeout()->set_seconds(10);
+  a->mutable_retry_policy()->set_maximum_attempts(2);
+  ASSERT_TRUE(Complete(first.task_token(), {schedule}).ok());
+
+  wsv1::PollActivityTaskQueueResponse attempt1 = PollActivityTask();
+  EXPECT_EQ(attempt1.attempt(), 1);
+  EXPECT_EQ(attempt1.start_to_close_timeout().seconds(), 10);
+  EXPECT_EQ(attempt1.retry_policy().initial_interval().seconds(), 1);  // server-filled default
+
+  Advance(absl::Seconds(11));  // start-to-close passes: retry in 1 s
+  Advance(absl::Seconds(2));
+  wsv1::PollActivityTaskQueueResponse attempt2 = PollActivityTask();
+  EXPECT_EQ(attempt2.attempt(), 2);
+
+  // The first attempt's token is stale now.
+  wsv1::RespondActivityTaskCompletedRequest late;
+  late.set_namespace_("default");
+  late.set_task_token(attempt1.task_token());
+  wsv1::RespondActivityTaskCompletedResponse ignored;
+  EXPECT_EQ(stub_->RespondActivityTaskCompleted(Context().get(), late, &ignored).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  Advance(absl::Seconds(11));  // the last attempt times out too
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  std::vector<HistoryEvent> events(second.history().events().begin(), second.history().events().end());
+  ASSERT_GE(events.size(), 8u);
+  const HistoryEvent& started = events[5];
+  const HistoryEvent& timed_out = events[6];
+  ASSERT_EQ(started.event_type(), enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  EXPECT_EQ(started.activity_task_started_event_attributes().attempt(), 2);
+  EXPECT_TRUE(started.activity_task_started_event_attributes().has_last_failure());
+  ASSERT_EQ(timed_out.event_type(), enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
+  EXPECT_EQ(timed_out.activity_task_timed_out_event_attributes().started_event_id(), started.event_id());
+  EXPECT_EQ(timed_out.activity_task_timed_out_event_attributes().retry_state(),
+            enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  EXPECT_EQ(timed_out.activity_task_timed_out_event_attributes().failure().timeout_failure_info().timeout_type(),
+            enums::TIMEOUT_TYPE_START_TO_CLOSE);
+}
+
+TEST_F(WorkflowFunctionalTest, SignalDuringATaskIsBufferedAndACloseIsRefused) {
+  Start("signal-flow");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+
+  wsv1::SignalWorkflowExecutionRequest signal;
+  signal.set_namespace_("default");
+  signal.mutable_workflow_execution()->set_workflow_id("signal-flow");
+  signal.set_signal_name("poke");
+  wsv1::SignalWorkflowExecutionResponse signalled;
+  ASSERT_TRUE(stub_->SignalWorkflowExecution(Context().get(), signal, &signalled).ok());
+
+  Command done;
+  done.set_command_type(enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION);
+  grpc::Status refused = Complete(first.task_token(), {done});
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(), "UnhandledCommand");
+
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  std::vector<enums::EventType> types;
+  for (const auto& e : second.history().events()) types.push_back(e.event_type());
+  EXPECT_EQ(types, (std::vector<enums::EventType>{
+                       enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+                       enums::EVENT_TYPE_WORKFLOW_TASK_STARTED, enums::EVENT_TYPE_WORKFLOW_TASK_FAILED,
+                       enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+                       enums::EVENT_TYPE_WORKFLOW_TASK_STARTED}));
+  EXPECT_EQ(second.attempt(), 1) << "new input makes a fresh first attempt";
+  ASSERT_TRUE(Complete(second.task_token(), {done}).ok());
+}
+
+TEST_F(WorkflowFunctionalTest, WorkflowTaskTimeoutRetriesWithTheNextAttempt) {
+  Start("wft-timeout");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+  Advance(absl::Seconds(11));  // the default 10 s workflow task timeout
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  EXPECT_EQ(second.attempt(), 2);
+  EXPECT_EQ(second.history().events(3).event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
+  Command done;
+  done.set_command_type(enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION);
+  EXPECT_EQ(Complete(first.task_token(), {done}).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Complete(second.task_token(), {done}).ok());
+}
+
+}  // namespace
+}  // namespace zaman
