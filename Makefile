@@ -10,7 +10,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
   libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
   libgtest-dev libgmock-dev libssl-dev \
-  nodejs npm golang-go python3 python3-venv python3-pip
+  nodejs npm golang-go python3 python3-venv python3-pip default-jdk-headless maven
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -26,6 +26,8 @@ deps:
 	    nodejs|npm) command -v node >/dev/null && command -v npm >/dev/null && continue ;; \
 	    python3|python3-pip) command -v python3 >/dev/null && continue ;; \
 	    python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null && continue ;; \
+	    default-jdk-headless) command -v javac >/dev/null && continue ;; \
+	    maven) command -v mvn >/dev/null && continue ;; \
 	  esac; \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one SDK or CLI suite against a live zaman.
 #   run-sdk-test.sh SUITE ZAMAN_BINARY
-# SUITE: go | python | ts | cli | tls. Each suite's dependencies are pinned in
+# SUITE: go | python | ts | java | cli | tls. Each suite's dependencies are pinned in
 # its folder and installed here from their registries on first use.
 set -euo pipefail
 suite="$1"
@@ -34,6 +34,9 @@ case "$suite" in
     ;;
   ts)
     (cd "$here/sdk/ts" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; } && node --test) || rc=$?
+    ;;
+  java)
+    (cd "$here/sdk/java" && mvn -B -ntp -Dstyle.color=never test) || rc=$?
     ;;
   cli)
     bash "$here/cli/build.sh"
