@@ -2,6 +2,8 @@
 // validates what it can without the store, resolves the namespace, and
 // hands the work to history or matching; none of them holds a gRPC thread
 // while it waits.
+#include <type_traits>
+
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
@@ -81,6 +83,8 @@ absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
 
 }  // namespace
 
+// One long poll, from its RPC until a task is handed over or the deadline.
+template <typename Response>
 struct PollState {
   grpc::CallbackServerContext* context;
   grpc::ServerUnaryReactor* reactor;
@@ -88,8 +92,7 @@ struct PollState {
   matching::TaskQueueKey queue;
   std::string identity;
   absl::Time deadline;
-  wsv1::PollWorkflowTaskQueueResponse* workflow_response = nullptr;
-  wsv1::PollActivityTaskQueueResponse* activity_response = nullptr;
+  Response* response;
 };
 
 template <typename Response>
@@ -148,7 +151,9 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWithStartWorkflowExecution(
 
 // --- Workflow tasks --------------------------------------------------------
 
-void WorkflowService::PollWorkflowTask(std::shared_ptr<PollState> poll) {
+template <typename Response>
+void WorkflowService::PollForTask(std::shared_ptr<PollState<Response>> poll) {
+  constexpr bool kWorkflow = std::is_same_v<Response, wsv1::PollWorkflowTaskQueueResponse>;
   backends_.matching.Poll(
       poll->queue, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
       [this, poll](std::optional<history::TransferTask> task) {
@@ -156,44 +161,60 @@ void WorkflowService::PollWorkflowTask(std::shared_ptr<PollState> poll) {
           poll->reactor->Finish(grpc::Status::OK);  // no task before the deadline: an empty answer
           return;
         }
-        if (!task->query_id().empty()) return DeliverQueryTask(poll, *task);
-        backends_.history.RecordWorkflowTaskStarted(
-            poll->ns, *task, poll->identity, backends_.random.NewUuid(),
-            [this, poll, task = *task](absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> started) {
-              if (started.ok()) {
-                *poll->workflow_response = *std::move(started);
-                poll->reactor->Finish(grpc::Status::OK);
-                return;
-              }
-              // Stale (already started, run gone): that task is done; wait
-              // for the next one. Anything else: the task goes back.
-              if (started.status().code() != absl::StatusCode::kNotFound) backends_.matching.AddTask(task);
-              PollWorkflowTask(poll);
-            });
+        if constexpr (kWorkflow) {
+          if (!task->query_id().empty()) return DeliverQueryTask(poll, *task);
+        }
+        history::Done<Response> started = [this, poll, task = *task](absl::StatusOr<Response> started) {
+          if (started.ok()) {
+            *poll->response = *std::move(started);
+            poll->reactor->Finish(grpc::Status::OK);
+            return;
+          }
+          // Stale (already started, run gone): that task is done; wait for
+          // the next one. Anything else: the task goes back.
+          if (started.status().code() != absl::StatusCode::kNotFound) backends_.matching.AddTask(task);
+          PollForTask(poll);
+        };
+        // History records the start (the started event, the timeouts) and
+        // fills in what the worker needs.
+        if constexpr (kWorkflow) {
+          backends_.history.RecordWorkflowTaskStarted(poll->ns, *task, poll->identity, backends_.random.NewUuid(),
+                                                      std::move(started));
+        } else {
+          backends_.history.RecordActivityTaskStarted(poll->ns, *task, poll->identity, backends_.random.NewUuid(),
+                                                      std::move(started));
+        }
       });
 }
 
-grpc::ServerUnaryReactor* WorkflowService::PollWorkflowTaskQueue(grpc::CallbackServerContext* context,
-                                                                 const wsv1::PollWorkflowTaskQueueRequest* request,
-                                                                 wsv1::PollWorkflowTaskQueueResponse* response) {
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* WorkflowService::StartPoll(grpc::CallbackServerContext* context, const Request* request,
+                                                     Response* response, history::TransferTask::Kind kind) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  blocking_pool_.Post([this, context, reactor, request, response] {
+  blocking_pool_.Post([this, context, reactor, request, response, kind] {
     absl::StatusOr<NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
     if (!ns.ok()) return reactor->Finish(ToGrpcStatus(ns.status()));
     if (request->task_queue().name().empty()) {
       return reactor->Finish(ToGrpcStatus(errors::InvalidArgument("TaskQueue is not set on request.")));
     }
-    auto poll = std::make_shared<PollState>();
-    poll->context = context;
-    poll->reactor = reactor;
-    poll->ns = *ns;
-    poll->queue = {ns->id, request->task_queue().name(), history::TransferTask::WORKFLOW_TASK};
-    poll->identity = request->identity();
-    poll->deadline = LongPollDeadline(context, kMatchingLongPoll);
-    poll->workflow_response = response;
-    PollWorkflowTask(poll);
+    auto poll = std::make_shared<PollState<Response>>(
+        PollState<Response>{context, reactor, *ns, {ns->id, request->task_queue().name(), kind},
+                            request->identity(), LongPollDeadline(context, kMatchingLongPoll), response});
+    PollForTask(poll);
   });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* WorkflowService::PollWorkflowTaskQueue(grpc::CallbackServerContext* context,
+                                                                 const wsv1::PollWorkflowTaskQueueRequest* request,
+                                                                 wsv1::PollWorkflowTaskQueueResponse* response) {
+  return StartPoll(context, request, response, history::TransferTask::WORKFLOW_TASK);
+}
+
+grpc::ServerUnaryReactor* WorkflowService::PollActivityTaskQueue(grpc::CallbackServerContext* context,
+                                                                 const wsv1::PollActivityTaskQueueRequest* request,
+                                                                 wsv1::PollActivityTaskQueueResponse* response) {
+  return StartPoll(context, request, response, history::TransferTask::ACTIVITY_TASK);
 }
 
 grpc::ServerUnaryReactor* WorkflowService::RespondWorkflowTaskCompleted(
@@ -235,51 +256,6 @@ grpc::ServerUnaryReactor* WorkflowService::ResetStickyTaskQueue(grpc::CallbackSe
 }
 
 // --- Activity tasks ---------------------------------------------------------
-
-void WorkflowService::PollActivityTask(std::shared_ptr<PollState> poll) {
-  backends_.matching.Poll(
-      poll->queue, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
-      [this, poll](std::optional<history::TransferTask> task) {
-        if (!task) {
-          poll->reactor->Finish(grpc::Status::OK);
-          return;
-        }
-        backends_.history.RecordActivityTaskStarted(
-            poll->ns, *task, poll->identity, backends_.random.NewUuid(),
-            [this, poll, task = *task](absl::StatusOr<wsv1::PollActivityTaskQueueResponse> started) {
-              if (started.ok()) {
-                *poll->activity_response = *std::move(started);
-                poll->reactor->Finish(grpc::Status::OK);
-                return;
-              }
-              if (started.status().code() != absl::StatusCode::kNotFound) backends_.matching.AddTask(task);
-              PollActivityTask(poll);
-            });
-      });
-}
-
-grpc::ServerUnaryReactor* WorkflowService::PollActivityTaskQueue(grpc::CallbackServerContext* context,
-                                                                 const wsv1::PollActivityTaskQueueRequest* request,
-                                                                 wsv1::PollActivityTaskQueueResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  blocking_pool_.Post([this, context, reactor, request, response] {
-    absl::StatusOr<NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
-    if (!ns.ok()) return reactor->Finish(ToGrpcStatus(ns.status()));
-    if (request->task_queue().name().empty()) {
-      return reactor->Finish(ToGrpcStatus(errors::InvalidArgument("TaskQueue is not set on request.")));
-    }
-    auto poll = std::make_shared<PollState>();
-    poll->context = context;
-    poll->reactor = reactor;
-    poll->ns = *ns;
-    poll->queue = {ns->id, request->task_queue().name(), history::TransferTask::ACTIVITY_TASK};
-    poll->identity = request->identity();
-    poll->deadline = LongPollDeadline(context, kMatchingLongPoll);
-    poll->activity_response = response;
-    PollActivityTask(poll);
-  });
-  return reactor;
-}
 
 template <typename Response>
 grpc::ServerUnaryReactor* WorkflowService::RespondActivity(grpc::CallbackServerContext* context,
@@ -560,16 +536,17 @@ void WorkflowService::DispatchQuery(const NamespaceRef& ns, const wsv1::QueryWor
   backends_.matching.AddTask(task);
 }
 
-void WorkflowService::DeliverQueryTask(std::shared_ptr<PollState> poll, const history::TransferTask& task) {
+void WorkflowService::DeliverQueryTask(std::shared_ptr<PollState<wsv1::PollWorkflowTaskQueueResponse>> poll,
+                                       const history::TransferTask& task) {
   std::optional<temporal::api::query::v1::WorkflowQuery> query = backends_.queries.Get(task.query_id());
-  if (!query) return PollWorkflowTask(poll);  // its caller gave up: wait for other work
+  if (!query) return PollForTask(poll);  // its caller gave up: wait for other work
   blocking_pool_.Post([this, poll, task, query = *query] {
     absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> response = backends_.history.QueryTaskResponse(task, query);
     if (!response.ok()) {
       backends_.queries.Fail(task.query_id(), response.status());
-      return PollWorkflowTask(poll);
+      return PollForTask(poll);
     }
-    *poll->workflow_response = *std::move(response);
+    *poll->response = *std::move(response);
     poll->reactor->Finish(grpc::Status::OK);
   });
 }

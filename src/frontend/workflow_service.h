@@ -21,6 +21,7 @@ struct ServerIdentity {
   std::string persistence_store;  // backend name, e.g. "sqlite"
 };
 
+template <typename Response>
 struct PollState;  // workflow_handlers.cc
 
 // temporal.api.workflowservice.v1.WorkflowService over gRPC's callback API:
@@ -134,14 +135,18 @@ class WorkflowService final
   // Hands workflow / activity tasks from matching to a poller, through
   // history (which records the start); retries with the next task when one
   // turns out stale.
-  void PollWorkflowTask(std::shared_ptr<PollState> poll);
-  void PollActivityTask(std::shared_ptr<PollState> poll);
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* StartPoll(grpc::CallbackServerContext* context, const Request* request,
+                                      Response* response, history::TransferTask::Kind kind);
+  template <typename Response>
+  void PollForTask(std::shared_ptr<PollState<Response>> poll);
   // Puts a query task on the workflow's queue and waits for the answer.
   void DispatchQuery(const history::NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
                      const history::HistoryEngine::QueryTarget& target, absl::Time deadline,
                      history::Done<wsv1::QueryWorkflowResponse> done);
   // Hands a query task to the poller, unless its caller has given up.
-  void DeliverQueryTask(std::shared_ptr<PollState> poll, const history::TransferTask& task);
+  void DeliverQueryTask(std::shared_ptr<PollState<wsv1::PollWorkflowTaskQueueResponse>> poll,
+                        const history::TransferTask& task);
 
   // Activity completions and heartbeats address an activity by task token
   // or by workflow + activity id.

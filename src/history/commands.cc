@@ -240,6 +240,24 @@ void TimeOutActivity(MutationScope& scope, RunChange& run, persistence::v1::Acti
 
 }  // namespace
 
+namespace {
+
+// After a workflow task failed or timed out: the next attempt, scheduled at
+// once. New input (buffered events) makes it a fresh first attempt instead.
+void RetryWorkflowTask(MutationScope& scope, RunChange& run) {
+  MutableState& state = run.state;
+  int32_t attempt = state.workflow_task().attempt();
+  state.clear_workflow_task();
+  bool fresh = state.buffered_events_size() > 0;
+  ScheduleWorkflowTask(scope, run);
+  if (!fresh && state.has_workflow_task()) {
+    state.mutable_workflow_task()->set_attempt(attempt + 1);
+    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
+  }
+}
+
+}  // namespace
+
 void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskFailedCause cause,
                       const Failure* failure, const std::string& identity) {
   MutableState& state = run.state;
@@ -250,15 +268,7 @@ void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskF
   attrs->set_cause(cause);
   if (failure != nullptr) *attrs->mutable_failure() = *failure;
   attrs->set_identity(identity);
-  int32_t attempt = state.workflow_task().attempt();
-  state.clear_workflow_task();
-  // New input (buffered events) makes the next task a fresh first attempt.
-  bool fresh = state.buffered_events_size() > 0;
-  ScheduleWorkflowTask(scope, run);
-  if (!fresh && state.has_workflow_task()) {
-    state.mutable_workflow_task()->set_attempt(attempt + 1);
-    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
-  }
+  RetryWorkflowTask(scope, run);
 }
 
 void TimeOutWorkflowTask(MutationScope& scope, RunChange& run) {
@@ -268,14 +278,7 @@ void TimeOutWorkflowTask(MutationScope& scope, RunChange& run) {
   attrs->set_scheduled_event_id(state.workflow_task().scheduled_event_id());
   attrs->set_started_event_id(state.workflow_task().started_event_id());
   attrs->set_timeout_type(enums::TIMEOUT_TYPE_START_TO_CLOSE);
-  int32_t attempt = state.workflow_task().attempt();
-  state.clear_workflow_task();
-  bool fresh = state.buffered_events_size() > 0;
-  ScheduleWorkflowTask(scope, run);
-  if (!fresh && state.has_workflow_task()) {
-    state.mutable_workflow_task()->set_attempt(attempt + 1);
-    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
-  }
+  RetryWorkflowTask(scope, run);
 }
 
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
@@ -460,22 +463,7 @@ void FinishActivity(MutationScope& scope, RunChange& run, int64_t scheduled_even
       started_id = run.events.back().event_id();
     }
   }
-  switch (terminal.event_type()) {
-    case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-      terminal.mutable_activity_task_completed_event_attributes()->set_started_event_id(started_id);
-      break;
-    case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED:
-      terminal.mutable_activity_task_failed_event_attributes()->set_started_event_id(started_id);
-      break;
-    case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
-      terminal.mutable_activity_task_timed_out_event_attributes()->set_started_event_id(started_id);
-      break;
-    case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
-      terminal.mutable_activity_task_canceled_event_attributes()->set_started_event_id(started_id);
-      break;
-    default:
-      break;
-  }
+  SetActivityStartedEventId(terminal, started_id);
   AddExternalEvent(run, now, std::move(terminal));
   ScheduleWorkflowTask(scope, run);
 }

@@ -205,9 +205,23 @@ void TerminateRun(MutationScope& scope, RunChange& run, const std::string& reaso
   CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
 
-struct StartOutcome {
-  wsv1::StartWorkflowExecutionResponse response;
+// A workflow id's current run: run_id "" and run nullptr if it never ran.
+struct CurrentRun {
+  std::string run_id;
+  RunChange* run = nullptr;
 };
+
+absl::StatusOr<CurrentRun> LoadCurrentRun(MutationScope& scope, const std::string& namespace_id,
+                                          const std::string& workflow_id) {
+  absl::StatusOr<std::string> run_id = scope.CurrentRunId(namespace_id, workflow_id);
+  if (!run_id.ok()) return run_id.status();
+  CurrentRun current{*run_id, nullptr};
+  if (current.run_id.empty()) return current;
+  absl::StatusOr<RunChange*> loaded = scope.Load(namespace_id, workflow_id, current.run_id);
+  if (!loaded.ok()) return loaded.status();
+  current.run = *loaded;
+  return current;
+}
 
 // The start decision for a workflow id whose latest run is `current`
 // (nullptr: none). Returns the response, or nullopt to go on and create.
@@ -266,18 +280,12 @@ void HistoryEngine::StartWorkflow(const NamespaceRef& ns, wsv1::StartWorkflowExe
   ShardOf(ns.id, request.workflow_id())
       .Execute<wsv1::StartWorkflowExecutionResponse>(
           [this, ns, request](MutationScope& scope) -> absl::StatusOr<wsv1::StartWorkflowExecutionResponse> {
-            absl::StatusOr<std::string> current_id = scope.CurrentRunId(ns.id, request.workflow_id());
-            if (!current_id.ok()) return current_id.status();
-            RunChange* current = nullptr;
-            if (!current_id->empty()) {
-              absl::StatusOr<RunChange*> loaded = scope.Load(ns.id, request.workflow_id(), *current_id);
-              if (!loaded.ok()) return loaded.status();
-              current = *loaded;
-            }
-            auto decided = ResolveConflict(scope, current, request);
+            absl::StatusOr<CurrentRun> current = LoadCurrentRun(scope, ns.id, request.workflow_id());
+            if (!current.ok()) return current.status();
+            auto decided = ResolveConflict(scope, current->run, request);
             if (!decided.ok()) return decided.status();
             if (decided->has_value()) return **decided;
-            absl::StatusOr<RunChange*> run = CreateRun(scope, random_, ns, request, *current_id);
+            absl::StatusOr<RunChange*> run = CreateRun(scope, random_, ns, request, current->run_id);
             if (!run.ok()) return run.status();
             wsv1::StartWorkflowExecutionResponse response;
             response.set_run_id((*run)->state.run_id());
@@ -729,20 +737,17 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             if (request.has_memo()) *start.mutable_memo() = request.memo();
             if (request.has_search_attributes()) *start.mutable_search_attributes() = request.search_attributes();
             if (request.has_header()) *start.mutable_header() = request.header();
-            absl::StatusOr<std::string> current_id = scope.CurrentRunId(ns.id, request.workflow_id());
-            if (!current_id.ok()) return current_id.status();
-            RunChange* current = nullptr;
-            if (!current_id->empty()) {
-              absl::StatusOr<RunChange*> loaded = scope.Load(ns.id, request.workflow_id(), *current_id);
-              if (!loaded.ok()) return loaded.status();
-              current = *loaded;
+            absl::StatusOr<CurrentRun> current = LoadCurrentRun(scope, ns.id, request.workflow_id());
+            if (!current.ok()) return current.status();
+            if (current->run != nullptr) {
+              // Closed (an open one was signalled above): may its id be reused?
               start.set_workflow_id_reuse_policy(request.workflow_id_reuse_policy());
-              auto decided = ResolveConflict(scope, current, start);
+              auto decided = ResolveConflict(scope, current->run, start);
               if (!decided.ok()) return decided.status();
             }
             absl::Status signalled = absl::OkStatus();
             absl::StatusOr<RunChange*> created =
-                CreateRun(scope, random_, ns, start, *current_id, [&](RunChange& run) {
+                CreateRun(scope, random_, ns, start, current->run_id, [&](RunChange& run) {
                   signalled = Signal(scope, run, request.signal_name(), request.signal_input(),
                                      request.identity(), request.header(), "");
                 });

@@ -59,7 +59,9 @@ int64_t ActivityScheduledId(const HistoryEvent& e) {
   }
 }
 
-void SetStartedEventId(HistoryEvent& e, int64_t started_id) {
+}  // namespace
+
+void SetActivityStartedEventId(HistoryEvent& e, int64_t started_id) {
   switch (e.event_type()) {
     case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
       e.mutable_activity_task_completed_event_attributes()->set_started_event_id(started_id);
@@ -77,6 +79,8 @@ void SetStartedEventId(HistoryEvent& e, int64_t started_id) {
       break;
   }
 }
+
+namespace {
 
 int64_t ResultScheduledId(const HistoryEvent& e) {
   switch (e.event_type()) {
@@ -104,7 +108,7 @@ void FlushBuffered(RunChange& run) {
     if (int64_t scheduled = ActivityScheduledId(event); scheduled != 0) {
       started_ids[scheduled] = event.event_id();
     } else if (int64_t result_of = ResultScheduledId(event); result_of != 0) {
-      if (auto it = started_ids.find(result_of); it != started_ids.end()) SetStartedEventId(event, it->second);
+      if (auto it = started_ids.find(result_of); it != started_ids.end()) SetActivityStartedEventId(event, it->second);
     }
     run.events.push_back(std::move(event));
   }

@@ -26,6 +26,10 @@ void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event);
 // started-event references of activity results.
 void FlushBuffered(RunChange& run);
 
+// Points an activity result event (Completed/Failed/TimedOut/Canceled) at
+// its started event.
+void SetActivityStartedEventId(HistoryEvent& result, int64_t started_event_id);
+
 // Schedules a workflow task (WorkflowTaskScheduled + outbox task) unless one
 // is pending or the run is closed.
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run);

@@ -14,31 +14,26 @@ std::optional<temporal::api::query::v1::WorkflowQuery> QueryRegistry::Get(const 
   return it->second.query;
 }
 
+QueryRegistry::Answer QueryRegistry::Take(const std::string& query_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = pending_.find(query_id);
+  if (it == pending_.end()) return nullptr;
+  Answer answer = std::move(it->second.answer);
+  pending_.erase(it);
+  return answer;
+}
+
 bool QueryRegistry::Complete(const std::string& query_id,
                              const temporal::api::workflowservice::v1::RespondQueryTaskCompletedRequest& answer) {
-  Answer callback;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = pending_.find(query_id);
-    if (it == pending_.end()) return false;
-    callback = std::move(it->second.answer);
-    pending_.erase(it);
-  }
-  callback(answer);
-  return true;
+  Answer callback = Take(query_id);
+  if (callback) callback(answer);
+  return callback != nullptr;
 }
 
 bool QueryRegistry::Fail(const std::string& query_id, absl::Status status) {
-  Answer callback;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = pending_.find(query_id);
-    if (it == pending_.end()) return false;
-    callback = std::move(it->second.answer);
-    pending_.erase(it);
-  }
-  callback(std::move(status));
-  return true;
+  Answer callback = Take(query_id);
+  if (callback) callback(std::move(status));
+  return callback != nullptr;
 }
 
 }  // namespace zaman::matching

@@ -29,6 +29,9 @@ class QueryRegistry {
   bool Fail(const std::string& query_id, absl::Status status);
 
  private:
+  // Removes the query; its answer callback, or nullptr if it was not there.
+  Answer Take(const std::string& query_id);
+
   struct Pending {
     temporal::api::query::v1::WorkflowQuery query;
     Answer answer;
