@@ -242,16 +242,29 @@ grpc::ServerUnaryReactor* WorkflowService::RespondWorkflowTaskFailed(
 grpc::ServerUnaryReactor* WorkflowService::ResetStickyTaskQueue(grpc::CallbackServerContext* context,
                                                                 const wsv1::ResetStickyTaskQueueRequest* request,
                                                                 wsv1::ResetStickyTaskQueueResponse* response) {
-  // Zaman does not route workflow tasks to sticky queues (every task goes to
-  // the normal queue with the history the worker needs), so there is no
-  // stickiness to reset; the workflow must exist all the same.
   return WithNamespace<wsv1::ResetStickyTaskQueueResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        wsv1::DescribeWorkflowExecutionRequest describe;
-        *describe.mutable_execution() = request->execution();
-        absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> found = backends_.history.DescribeWorkflow(ns, describe);
-        if (!found.ok()) return done(found.status());
-        done(wsv1::ResetStickyTaskQueueResponse());
+        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        backends_.history.ResetStickyTaskQueue(ns, *request, [done](absl::StatusOr<bool> r) {
+          if (!r.ok()) return done(r.status());
+          done(wsv1::ResetStickyTaskQueueResponse());
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::ShutdownWorker(grpc::CallbackServerContext* context,
+                                                          const wsv1::ShutdownWorkerRequest* request,
+                                                          wsv1::ShutdownWorkerResponse* response) {
+  return WithNamespace<wsv1::ShutdownWorkerResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        // The worker's sticky queue is no longer polled: the tasks waiting
+        // there go to their normal queues now, not after the sticky timeout.
+        if (!request->sticky_task_queue().empty()) {
+          for (const auto& task : backends_.matching.DropStickyQueue(ns.id, request->sticky_task_queue())) {
+            backends_.history.DispatchTransferTask(task);
+          }
+        }
+        done(wsv1::ShutdownWorkerResponse());
       });
 }
 

@@ -113,6 +113,8 @@ class WorkflowService final
       const wsv1::DescribeTaskQueueRequest* request, wsv1::DescribeTaskQueueResponse* response) override;
   grpc::ServerUnaryReactor* ResetStickyTaskQueue(grpc::CallbackServerContext* context,
       const wsv1::ResetStickyTaskQueueRequest* request, wsv1::ResetStickyTaskQueueResponse* response) override;
+  grpc::ServerUnaryReactor* ShutdownWorker(grpc::CallbackServerContext* context,
+      const wsv1::ShutdownWorkerRequest* request, wsv1::ShutdownWorkerResponse* response) override;
 
  private:
   // Runs `handler` on the blocking pool and finishes the call with its result.

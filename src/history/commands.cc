@@ -248,7 +248,10 @@ void RetryWorkflowTask(MutationScope& scope, RunChange& run) {
   MutableState& state = run.state;
   int32_t attempt = state.workflow_task().attempt();
   state.clear_workflow_task();
-  bool fresh = state.buffered_events_size() > 0;
+  // A task that failed on a sticky queue is tried again from the normal
+  // queue with the full history, as a first attempt (as Temporal does).
+  bool fresh = state.buffered_events_size() > 0 || !state.sticky_task_queue().name().empty();
+  ClearStickyTaskQueue(state);
   ScheduleWorkflowTask(scope, run);
   if (!fresh && state.has_workflow_task()) {
     state.mutable_workflow_task()->set_attempt(attempt + 1);
@@ -271,13 +274,13 @@ void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskF
   RetryWorkflowTask(scope, run);
 }
 
-void TimeOutWorkflowTask(MutationScope& scope, RunChange& run) {
+void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutType type) {
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
   auto* attrs = event.mutable_workflow_task_timed_out_event_attributes();
   attrs->set_scheduled_event_id(state.workflow_task().scheduled_event_id());
   attrs->set_started_event_id(state.workflow_task().started_event_id());
-  attrs->set_timeout_type(enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  attrs->set_timeout_type(type);
   RetryWorkflowTask(scope, run);
 }
 
@@ -312,6 +315,18 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
   const int64_t completed_id = completed.event_id();
   state.set_last_completed_wft_started_event_id(wft.started_event_id());
   state.clear_workflow_task();
+  // The worker keeps the run cached and polls its own queue for the next
+  // task; without sticky attributes the next task goes to the normal queue.
+  const auto& sticky = request.sticky_attributes();
+  if (sticky.worker_task_queue().name().empty()) {
+    ClearStickyTaskQueue(state);
+  } else {
+    auto* queue = state.mutable_sticky_task_queue();
+    queue->set_name(sticky.worker_task_queue().name());
+    queue->set_kind(enums::TASK_QUEUE_KIND_STICKY);
+    queue->set_normal_name(state.task_queue().name());
+    *state.mutable_sticky_schedule_to_start_timeout() = sticky.schedule_to_start_timeout();
+  }
 
   bool need_task = request.force_create_new_workflow_task();
   for (const Command& command : request.commands()) {
@@ -540,10 +555,19 @@ void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task) {
     }
     case TimerTask::WORKFLOW_TASK_TIMEOUT: {
       if (!state.has_workflow_task() || state.workflow_task().scheduled_event_id() != task.event_id() ||
-          state.workflow_task().attempt() != task.attempt() || state.workflow_task().started_event_id() == 0) {
+          state.workflow_task().attempt() != task.attempt()) {
         return;
       }
-      TimeOutWorkflowTask(scope, run);
+      // Schedule-to-start: only a task still waiting on a sticky queue
+      // (its worker is gone); start-to-close: only a started one.
+      const bool started = state.workflow_task().started_event_id() != 0;
+      const bool schedule_to_start = task.timeout_type() == enums::TIMEOUT_TYPE_SCHEDULE_TO_START;
+      if (started == schedule_to_start) return;
+      if (schedule_to_start && state.workflow_task().task_queue().kind() != enums::TASK_QUEUE_KIND_STICKY) {
+        return;  // already moved to the normal queue
+      }
+      TimeOutWorkflowTask(scope, run,
+                          schedule_to_start ? enums::TIMEOUT_TYPE_SCHEDULE_TO_START : enums::TIMEOUT_TYPE_START_TO_CLOSE);
       return;
     }
     case TimerTask::ACTIVITY_TIMEOUT: {

@@ -31,7 +31,7 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
 // Fails (or times out) the started workflow task and schedules the next attempt.
 void FailWorkflowTask(MutationScope& scope, RunChange& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,
                       const temporal::api::failure::v1::Failure* failure, const std::string& identity);
-void TimeOutWorkflowTask(MutationScope& scope, RunChange& run);
+void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, temporal::api::enums::v1::TimeoutType type);
 
 // Ends an activity with `terminal` (Completed/Failed/TimedOut/Canceled):
 // writes its deferred started event first, then the terminal one.

@@ -346,6 +346,12 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
 
         Started started;
         started.started_event_id = event.event_id();
+        // A worker polling its sticky queue has the run cached: it gets the
+        // events since the last task it completed (an SDK that lost its
+        // cache fetches the rest itself).
+        if (task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY) {
+          started.first_event_id = state.last_completed_wft_started_event_id() + 1;
+        }
         auto& r = started.response;
         TaskToken token;
         token.set_namespace_id(state.namespace_id());
@@ -377,10 +383,10 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
           TaskToken token;
           token.ParseFromString(r.task_token());
           absl::StatusOr<std::vector<HistoryEvent>> events =
-              store_.ReadHistory(token.namespace_id(), exec.workflow_id(), exec.run_id(), 1,
+              store_.ReadHistory(token.namespace_id(), exec.workflow_id(), exec.run_id(), started.first_event_id,
                                  started.started_event_id + 1, kMaxHistoryPageSize);
           if (!events.ok()) return done(events.status());
-          int64_t next = events->empty() ? 1 : events->back().event_id() + 1;
+          int64_t next = events->empty() ? started.first_event_id : events->back().event_id() + 1;
           for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
           if (next <= started.started_event_id) {
             persistence::v1::HistoryPageToken page;
@@ -697,6 +703,19 @@ void HistoryEngine::SignalWorkflow(const NamespaceRef& ns, wsv1::SignalWorkflowE
             absl::Status s = Signal(scope, **run, request.signal_name(), request.input(), request.identity(),
                                     request.header(), request.request_id());
             if (!s.ok()) return s;
+            return true;
+          },
+          std::move(done));
+}
+
+void HistoryEngine::ResetStickyTaskQueue(const NamespaceRef& ns, wsv1::ResetStickyTaskQueueRequest request,
+                                         Done<bool> done) {
+  ShardOf(ns.id, request.execution().workflow_id())
+      .Execute<bool>(
+          [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> run = LoadOpenRun(scope, ns.id, request.execution());
+            if (!run.ok()) return run.status();
+            ClearStickyTaskQueue((*run)->state);
             return true;
           },
           std::move(done));
@@ -1056,6 +1075,41 @@ void HistoryEngine::RunChanged(const MutableState& state) {
   }
 }
 
-void HistoryEngine::DispatchTransferTask(const TransferTask& task) { sink_.AddTask(task); }
+void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
+  if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
+      task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY &&
+      !sink_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
+    return MoveToNormalQueue(task);
+  }
+  sink_.AddTask(task);
+}
+
+void HistoryEngine::MoveToNormalQueue(const TransferTask& task) {
+  ShardOf(task.namespace_id(), task.workflow_id())
+      .Execute<std::optional<TransferTask>>(
+          [task](MutationScope& scope) -> absl::StatusOr<std::optional<TransferTask>> {
+            absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
+            if (!loaded.ok()) {
+              if (loaded.status().code() != absl::StatusCode::kNotFound) return loaded.status();
+              scope.CompleteTransferTask(task.task_id());
+              return std::optional<TransferTask>();
+            }
+            MutableState& state = (*loaded)->state;
+            if (!IsOpen(state) || !state.has_workflow_task() ||
+                state.workflow_task().scheduled_event_id() != task.scheduled_event_id() ||
+                state.workflow_task().started_event_id() != 0) {
+              scope.CompleteTransferTask(task.task_id());  // already started, or gone
+              return std::optional<TransferTask>();
+            }
+            ClearStickyTaskQueue(state);
+            *state.mutable_workflow_task()->mutable_task_queue() = NormalQueue(state.task_queue());
+            TransferTask moved = task;
+            *moved.mutable_task_queue() = NormalQueue(state.task_queue());
+            return std::optional<TransferTask>(std::move(moved));
+          },
+          [this](absl::StatusOr<std::optional<TransferTask>> moved) {
+            if (moved.ok() && moved->has_value()) sink_.AddTask(**moved);
+          });
+}
 
 }  // namespace zaman::history

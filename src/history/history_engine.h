@@ -29,6 +29,9 @@ class TaskSink {
  public:
   virtual ~TaskSink() = default;
   virtual void AddTask(const TransferTask& task) = 0;
+  // Whether a worker is (or was just now) polling this sticky queue. When
+  // none is, its workflow tasks go to the normal queue instead.
+  virtual bool StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue) = 0;
 };
 
 // The namespace a request is in, resolved by the frontend.
@@ -86,6 +89,9 @@ class HistoryEngine final : public ShardListener {
   void TerminateWorkflow(const NamespaceRef& ns, wsv1::TerminateWorkflowExecutionRequest request, Done<bool> done);
   void RequestCancelWorkflow(const NamespaceRef& ns, wsv1::RequestCancelWorkflowExecutionRequest request,
                              Done<bool> done);
+  // The run's next workflow tasks go to its normal queue (the worker that
+  // cached it dropped it).
+  void ResetStickyTaskQueue(const NamespaceRef& ns, wsv1::ResetStickyTaskQueueRequest request, Done<bool> done);
 
   // Blocking reads.
   absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> DescribeWorkflow(
@@ -117,6 +123,9 @@ class HistoryEngine final : public ShardListener {
 
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
+  // A workflow task whose sticky worker is gone: moved to the normal queue
+  // (stickiness cleared), then dispatched there.
+  void MoveToNormalQueue(const TransferTask& task);
   // Runs a blocking read for `run`, now or (if it has nothing new for the
   // caller) after the run next changes, or at `deadline`.
   void WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then);

@@ -120,9 +120,14 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
   if (!IsOpen(state) || state.has_workflow_task()) return;
   FlushBuffered(run);
   absl::Time now = scope.now();
+  // A worker that keeps the run cached asked for its tasks on its own
+  // (sticky) queue; matching falls back to the normal queue when that
+  // worker is gone, and a schedule-to-start timer catches one that died.
+  const bool sticky = !state.sticky_task_queue().name().empty();
+  const temporal::api::taskqueue::v1::TaskQueue& queue = sticky ? state.sticky_task_queue() : state.task_queue();
   HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
   auto* attrs = event.mutable_workflow_task_scheduled_event_attributes();
-  *attrs->mutable_task_queue() = state.task_queue();
+  *attrs->mutable_task_queue() = queue;
   *attrs->mutable_start_to_close_timeout() = state.workflow_task_timeout();
   attrs->set_attempt(1);
 
@@ -130,7 +135,7 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
   task->set_scheduled_event_id(event.event_id());
   task->set_attempt(1);
   *task->mutable_scheduled_time() = ToProto(now);
-  *task->mutable_task_queue() = state.task_queue();
+  *task->mutable_task_queue() = queue;
   *task->mutable_start_to_close_timeout() = state.workflow_task_timeout();
 
   TransferTask transfer;
@@ -139,9 +144,24 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
   transfer.set_workflow_id(state.workflow_id());
   transfer.set_run_id(state.run_id());
   transfer.set_scheduled_event_id(event.event_id());
-  *transfer.mutable_task_queue() = state.task_queue();
+  *transfer.mutable_task_queue() = queue;
   transfer.set_attempt(1);
   scope.AddTransferTask(std::move(transfer));
+
+  if (sticky) {
+    absl::Duration wait = FromProto(state.sticky_schedule_to_start_timeout());
+    if (wait <= absl::ZeroDuration()) wait = kDefaultStickyScheduleToStart;
+    TimerTask timeout = NewTimerTask(state, TimerTask::WORKFLOW_TASK_TIMEOUT, now + wait);
+    timeout.set_event_id(event.event_id());
+    timeout.set_attempt(1);
+    timeout.set_timeout_type(enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
+    scope.AddTimerTask(std::move(timeout));
+  }
+}
+
+void ClearStickyTaskQueue(MutableState& state) {
+  state.clear_sticky_task_queue();
+  state.clear_sticky_schedule_to_start_timeout();
 }
 
 void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status) {

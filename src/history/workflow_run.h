@@ -30,9 +30,17 @@ void FlushBuffered(RunChange& run);
 // its started event.
 void SetActivityStartedEventId(HistoryEvent& result, int64_t started_event_id);
 
+// How long a workflow task may wait on a sticky queue when the worker did
+// not say (the SDKs always do).
+inline constexpr absl::Duration kDefaultStickyScheduleToStart = absl::Seconds(5);
+
 // Schedules a workflow task (WorkflowTaskScheduled + outbox task) unless one
-// is pending or the run is closed.
+// is pending or the run is closed: on the run's sticky queue when a worker
+// asked for one, with a schedule-to-start timer.
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run);
+
+// The next workflow task goes to the normal queue again.
+void ClearStickyTaskQueue(MutableState& state);
 
 // Marks the run closed: status, close time, no pending work.
 void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status);

@@ -16,8 +16,10 @@ void MatchingEngine::AddTask(const TransferTask& task) {
     while (!queue.pollers.empty() && !deliver) {
       Poller poller = std::move(queue.pollers.front());
       queue.pollers.pop_front();
-      if (!timers_.Cancel(poller.timer)) continue;  // expiring right now; it answers itself
-      if (poller.abandoned && poller.abandoned()) {
+      // A poll whose deadline is passing right now (its timer could not be
+      // cancelled) is answered empty: once out of the list, Expire no
+      // longer finds it.
+      if (!timers_.Cancel(poller.timer) || (poller.abandoned && poller.abandoned())) {
         gone.push_back(std::move(poller.on_done));
       } else {
         deliver = std::move(poller.on_done);
@@ -68,6 +70,35 @@ void MatchingEngine::Expire(const TaskQueueKey& key, uint64_t poller_id) {
     }
   }
   if (on_done) on_done(std::nullopt);
+}
+
+bool MatchingEngine::StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue) {
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(TaskQueueKey{namespace_id, sticky_queue, TransferTask::WORKFLOW_TASK});
+  if (it == queues_.end()) return false;
+  if (!it->second.pollers.empty()) return true;
+  const absl::Time now = clock_.Now();
+  for (const auto& [identity, seen] : it->second.poller_seen) {
+    if (now - seen < kStickyPollerGone) return true;
+  }
+  return false;
+}
+
+std::vector<TransferTask> MatchingEngine::DropStickyQueue(const std::string& namespace_id,
+                                                          const std::string& sticky_queue) {
+  Queue dropped;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = queues_.find(TaskQueueKey{namespace_id, sticky_queue, TransferTask::WORKFLOW_TASK});
+    if (it == queues_.end()) return {};
+    dropped = std::move(it->second);
+    queues_.erase(it);
+  }
+  for (Poller& p : dropped.pollers) {
+    timers_.Cancel(p.timer);  // out of the list: only this answers it
+    p.on_done(std::nullopt);
+  }
+  return {std::make_move_iterator(dropped.backlog.begin()), std::make_move_iterator(dropped.backlog.end())};
 }
 
 std::vector<PollerInfo> MatchingEngine::Pollers(const TaskQueueKey& key) {

@@ -45,6 +45,12 @@ class MatchingEngine final : public history::TaskSink {
   void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<TransferTask>)> on_done);
 
+  bool StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue) override;
+  // The worker behind a sticky queue stopped (ShutdownWorker): its parked
+  // polls are answered empty, the queue forgotten, and the tasks waiting in
+  // it returned for the caller to route elsewhere.
+  std::vector<TransferTask> DropStickyQueue(const std::string& namespace_id, const std::string& sticky_queue);
+
   std::vector<PollerInfo> Pollers(const TaskQueueKey& queue);
   int64_t BacklogSize(const TaskQueueKey& queue);
 
@@ -65,6 +71,9 @@ class MatchingEngine final : public history::TaskSink {
   };
 
   void Expire(const TaskQueueKey& queue, uint64_t poller_id);
+
+  // A sticky queue nobody polled for this long has lost its worker.
+  static constexpr absl::Duration kStickyPollerGone = absl::Seconds(10);
 
   Clock& clock_;
   TimerService& timers_;

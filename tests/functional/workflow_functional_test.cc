@@ -4,6 +4,8 @@
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
 #include "frontend/frontend_server.h"
@@ -79,14 +81,21 @@ class WorkflowFunctionalTest : public ::testing::Test {
   }
 
   wsv1::PollWorkflowTaskQueueResponse PollWorkflowTask() {
-    wsv1::PollWorkflowTaskQueueRequest request;
-    request.set_namespace_("default");
-    request.mutable_task_queue()->set_name("q");
-    request.set_identity("worker");
     wsv1::PollWorkflowTaskQueueResponse response;
-    grpc::Status status = stub_->PollWorkflowTaskQueue(Context().get(), request, &response);
+    grpc::Status status = PollWorkflowTaskOn("q", enums::TASK_QUEUE_KIND_NORMAL, Context().get(), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
+  }
+
+  grpc::Status PollWorkflowTaskOn(const std::string& queue, enums::TaskQueueKind kind, grpc::ClientContext* context,
+                                  wsv1::PollWorkflowTaskQueueResponse* response) {
+    wsv1::PollWorkflowTaskQueueRequest request;
+    request.set_namespace_("default");
+    request.mutable_task_queue()->set_name(queue);
+    request.mutable_task_queue()->set_kind(kind);
+    if (kind == enums::TASK_QUEUE_KIND_STICKY) request.mutable_task_queue()->set_normal_name("q");
+    request.set_identity("worker");
+    return stub_->PollWorkflowTaskQueue(context, request, response);
   }
 
   wsv1::PollActivityTaskQueueResponse PollActivityTask() {
@@ -100,12 +109,20 @@ class WorkflowFunctionalTest : public ::testing::Test {
     return response;
   }
 
-  grpc::Status Complete(const std::string& token, std::vector<Command> commands) {
+  // `sticky_queue`: the worker keeps the run cached and asks for its next
+  // tasks there.
+  grpc::Status Complete(const std::string& token, std::vector<Command> commands, const std::string& sticky_queue = "") {
     wsv1::RespondWorkflowTaskCompletedRequest request;
     request.set_namespace_("default");
     request.set_task_token(token);
     request.set_identity("worker");
     for (auto& c : commands) *request.add_commands() = std::move(c);
+    if (!sticky_queue.empty()) {
+      auto* sticky = request.mutable_sticky_attributes();
+      sticky->mutable_worker_task_queue()->set_name(sticky_queue);
+      sticky->mutable_worker_task_queue()->set_kind(enums::TASK_QUEUE_KIND_STICKY);
+      sticky->mutable_schedule_to_start_timeout()->set_seconds(5);
+    }
     wsv1::RespondWorkflowTaskCompletedResponse response;
     return stub_->RespondWorkflowTaskCompleted(Context().get(), request, &response);
   }
@@ -124,6 +141,20 @@ class WorkflowFunctionalTest : public ::testing::Test {
     std::vector<enums::EventType> types;
     for (const auto& e : events) types.push_back(e.event_type());
     return types;
+  }
+
+  static Command StartTimer(const std::string& id, int64_t seconds) {
+    Command timer;
+    timer.set_command_type(enums::COMMAND_TYPE_START_TIMER);
+    timer.mutable_start_timer_command_attributes()->set_timer_id(id);
+    timer.mutable_start_timer_command_attributes()->mutable_start_to_fire_timeout()->set_seconds(seconds);
+    return timer;
+  }
+
+  static Command CompleteWorkflow() {
+    Command done;
+    done.set_command_type(enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION);
+    return done;
   }
 
   FakeClock clock_{absl::Now()};
@@ -266,6 +297,75 @@ TEST_F(WorkflowFunctionalTest, WorkflowTaskTimeoutRetriesWithTheNextAttempt) {
   done.set_command_type(enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION);
   EXPECT_EQ(Complete(first.task_token(), {done}).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Complete(second.task_token(), {done}).ok());
+}
+
+TEST_F(WorkflowFunctionalTest, StickyWorkerGetsTheNextTaskWithOnlyTheNewEvents) {
+  Start("sticky-flow");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+
+  // The worker that ran the first task polls its own queue.
+  wsv1::PollWorkflowTaskQueueResponse sticky;
+  grpc::Status sticky_status;
+  std::thread sticky_poll([&] {
+    sticky_status = PollWorkflowTaskOn("q-sticky", enums::TASK_QUEUE_KIND_STICKY, Context().get(), &sticky);
+  });
+  absl::SleepFor(absl::Milliseconds(200));  // parked
+  ASSERT_TRUE(Complete(first.task_token(), {StartTimer("t", 5)}, "q-sticky").ok());
+  Advance(absl::Seconds(6));
+  sticky_poll.join();
+
+  ASSERT_TRUE(sticky_status.ok()) << sticky_status.error_message();
+  ASSERT_FALSE(sticky.task_token().empty()) << "the sticky worker got nothing";
+  ASSERT_GT(sticky.history().events_size(), 0);
+  EXPECT_EQ(sticky.history().events(0).event_id(), 4) << "history starts after the last completed task's start";
+  EXPECT_EQ(sticky.previous_started_event_id(), 3);
+  EXPECT_EQ(sticky.workflow_execution_task_queue().name(), "q");
+  const HistoryEvent& scheduled = sticky.history().events(sticky.history().events_size() - 2);
+  ASSERT_EQ(scheduled.event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+  EXPECT_EQ(scheduled.workflow_task_scheduled_event_attributes().task_queue().name(), "q-sticky");
+  EXPECT_EQ(scheduled.workflow_task_scheduled_event_attributes().task_queue().kind(), enums::TASK_QUEUE_KIND_STICKY);
+  EXPECT_TRUE(Complete(sticky.task_token(), {CompleteWorkflow()}).ok());
+}
+
+TEST_F(WorkflowFunctionalTest, StickyTaskGoesToTheNormalQueueWhenNoStickyWorkerPolls) {
+  Start("sticky-gone");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+  ASSERT_TRUE(Complete(first.task_token(), {StartTimer("t", 5)}, "q-nobody").ok());
+  Advance(absl::Seconds(6));
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  ASSERT_FALSE(second.task_token().empty());
+  EXPECT_EQ(second.history().events(0).event_id(), 1) << "a normal-queue worker gets the whole history";
+  EXPECT_EQ(second.attempt(), 1);
+  EXPECT_TRUE(Complete(second.task_token(), {CompleteWorkflow()}).ok());
+  for (const HistoryEvent& e : History("sticky-gone")) {
+    EXPECT_NE(e.event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
+  }
+}
+
+TEST_F(WorkflowFunctionalTest, StickyTaskNobodyStartsTimesOutToTheNormalQueue) {
+  Start("sticky-died");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+  {
+    // A sticky poller that goes away without saying so (a worker killed).
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+    wsv1::PollWorkflowTaskQueueResponse ignored;
+    EXPECT_EQ(PollWorkflowTaskOn("q-died", enums::TASK_QUEUE_KIND_STICKY, &context, &ignored).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  ASSERT_TRUE(Complete(first.task_token(), {StartTimer("t", 5)}, "q-died").ok());
+  Advance(absl::Seconds(6));  // the timer fires; the task waits on the sticky queue
+  Advance(absl::Seconds(6));  // its 5 s schedule-to-start timeout passes
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  ASSERT_FALSE(second.task_token().empty());
+  EXPECT_EQ(second.attempt(), 1);
+  std::vector<HistoryEvent> events(second.history().events().begin(), second.history().events().end());
+  ASSERT_EQ(events.size(), 10u);
+  EXPECT_EQ(events[7].event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
+  EXPECT_EQ(events[7].workflow_task_timed_out_event_attributes().timeout_type(), enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
+  EXPECT_EQ(events[7].workflow_task_timed_out_event_attributes().started_event_id(), 0);
+  EXPECT_EQ(events[8].workflow_task_scheduled_event_attributes().task_queue().kind(), enums::TASK_QUEUE_KIND_NORMAL);
+  EXPECT_TRUE(Complete(second.task_token(), {CompleteWorkflow()}).ok());
 }
 
 }  // namespace
