@@ -56,7 +56,7 @@ absl::StatusOr<std::unique_ptr<FrontendServer>> FrontendServer::Start(const Fron
 
   std::unique_ptr<FrontendServer> frontend(new FrontendServer(
       std::make_unique<WorkflowService>(backends, std::move(identity)),
-      std::make_unique<OperatorService>()));
+      std::make_unique<OperatorService>(backends.namespace_store, backends.registry, backends.blocking_pool)));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;

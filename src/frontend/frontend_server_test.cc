@@ -22,7 +22,7 @@ class FrontendServerTest : public ::testing::Test {
     handler_ = std::make_unique<NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
     registry_ = std::make_unique<NamespaceRegistry>(store_->namespaces());
     matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
-    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), clock_, timers_, random_, 2,
+    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), store_->visibility(), clock_, timers_, random_, 2,
                                                         *matching_, pool_);
     ASSERT_TRUE(history_->Start().ok());
     ASSERT_TRUE(handler_->Ensure("default", absl::Hours(24)).ok());
@@ -30,7 +30,7 @@ class FrontendServerTest : public ::testing::Test {
     FrontendOptions options;
     options.port = 0;
     WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_, queries_,
-                                       pool_, clock_, timers_, random_};
+                                       pool_, clock_, timers_, random_, store_->visibility(), store_->namespaces()};
     auto server = FrontendServer::Start(options, backends, identity);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -119,10 +119,10 @@ TEST_F(FrontendServerTest, UnimplementedMethodIsNamed) {
 TEST_F(FrontendServerTest, OperatorServiceMethodsAreNamedToo) {
   auto op = temporal::api::operatorservice::v1::OperatorService::NewStub(channel_);
   grpc::ClientContext context;
-  temporal::api::operatorservice::v1::ListSearchAttributesResponse response;
-  grpc::Status status = op->ListSearchAttributes(&context, {}, &response);
+  temporal::api::operatorservice::v1::ListClustersResponse response;
+  grpc::Status status = op->ListClusters(&context, {}, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(status.error_message().find("ListSearchAttributes"), std::string::npos);
+  EXPECT_NE(status.error_message().find("ListClusters"), std::string::npos);
 }
 
 TEST_F(FrontendServerTest, HealthIsServingForTheWorkflowService) {

@@ -14,9 +14,16 @@ absl::StatusOr<history::NamespaceRef> NamespaceRegistry::Resolve(const std::stri
   if (stored.status().code() == absl::StatusCode::kNotFound) return errors::NamespaceNotFound(name);
   if (!stored.ok()) return stored.status();
   history::NamespaceRef ref{stored->record.info().id(), name};
+  ref.search_attributes = std::make_shared<const visibility::SearchAttributeTypes>(
+      stored->record.search_attributes().begin(), stored->record.search_attributes().end());
   absl::MutexLock lock(&mu_);
   by_name_[name] = ref;
   return ref;
+}
+
+void NamespaceRegistry::Forget(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  by_name_.erase(name);
 }
 
 }  // namespace zaman::frontend

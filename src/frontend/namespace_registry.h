@@ -10,15 +10,19 @@
 
 namespace zaman::frontend {
 
-// Resolves namespace names in requests to ids. Namespaces are never renamed
-// or removed, so a name once resolved stays valid: hits are answered from
-// memory, misses read the store (blocking). Thread-safe.
+// Resolves namespace names in requests to ids and their search attribute
+// definitions. Namespaces are never renamed or removed, so a name once
+// resolved stays valid: hits are answered from memory, misses read the
+// store (blocking); whoever changes a namespace's search attributes calls
+// Forget. Thread-safe.
 class NamespaceRegistry {
  public:
   explicit NamespaceRegistry(persistence::NamespaceStore& store) : store_(store) {}
 
   // InvalidArgument for an empty name, NamespaceNotFound for an unknown one.
   absl::StatusOr<history::NamespaceRef> Resolve(const std::string& name);
+  // The next Resolve reads the store again.
+  void Forget(const std::string& name);
 
  private:
   persistence::NamespaceStore& store_;

@@ -126,7 +126,12 @@ grpc::ServerUnaryReactor* WorkflowService::StartWorkflowExecution(grpc::Callback
   return WithNamespace<wsv1::StartWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
         if (absl::Status s = ValidateStart(*request); !s.ok()) return done(s);
-        backends_.history.StartWorkflow(ns, *request, std::move(done));
+        wsv1::StartWorkflowExecutionRequest start = *request;
+        if (absl::Status s = visibility::ValidateAndStamp(*start.mutable_search_attributes(), *ns.search_attributes);
+            !s.ok()) {
+          return done(s);
+        }
+        backends_.history.StartWorkflow(ns, std::move(start), std::move(done));
       });
 }
 
@@ -145,7 +150,12 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWithStartWorkflowExecution(
                                  static_cast<const google::protobuf::Message*>(&request->signal_input())}) {
           if (absl::Status s = CheckBlobSize(*blob); !s.ok()) return done(s);
         }
-        backends_.history.SignalWithStartWorkflow(ns, *request, std::move(done));
+        wsv1::SignalWithStartWorkflowExecutionRequest stamped = *request;
+        if (absl::Status s = visibility::ValidateAndStamp(*stamped.mutable_search_attributes(), *ns.search_attributes);
+            !s.ok()) {
+          return done(s);
+        }
+        backends_.history.SignalWithStartWorkflow(ns, std::move(stamped), std::move(done));
       });
 }
 
@@ -224,7 +234,7 @@ grpc::ServerUnaryReactor* WorkflowService::RespondWorkflowTaskCompleted(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
         absl::StatusOr<TaskToken> token = ParseToken(request->task_token(), ns);
         if (!token.ok()) return done(token.status());
-        backends_.history.RespondWorkflowTaskCompleted(*token, *request, std::move(done));
+        backends_.history.RespondWorkflowTaskCompleted(ns, *token, *request, std::move(done));
       });
 }
 

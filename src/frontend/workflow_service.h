@@ -9,6 +9,7 @@
 #include "matching/matching_engine.h"
 #include "matching/query_registry.h"
 #include "persistence/cluster_store.h"
+#include "persistence/visibility_store.h"
 #include "temporal/api/operatorservice/v1/service.grpc.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
 
@@ -42,6 +43,8 @@ class WorkflowService final
     Clock& clock;
     TimerService& timers;
     Random& random;
+    persistence::VisibilityStore& visibility;
+    persistence::NamespaceStore& namespace_store;
   };
   WorkflowService(Backends backends, ServerIdentity identity);
 
@@ -116,11 +119,36 @@ class WorkflowService final
   grpc::ServerUnaryReactor* ShutdownWorker(grpc::CallbackServerContext* context,
       const wsv1::ShutdownWorkerRequest* request, wsv1::ShutdownWorkerResponse* response) override;
 
+  // Visibility (visibility_handlers.cc).
+  grpc::ServerUnaryReactor* ListWorkflowExecutions(grpc::CallbackServerContext* context,
+      const wsv1::ListWorkflowExecutionsRequest* request, wsv1::ListWorkflowExecutionsResponse* response) override;
+  grpc::ServerUnaryReactor* ScanWorkflowExecutions(grpc::CallbackServerContext* context,
+      const wsv1::ScanWorkflowExecutionsRequest* request, wsv1::ScanWorkflowExecutionsResponse* response) override;
+  grpc::ServerUnaryReactor* CountWorkflowExecutions(grpc::CallbackServerContext* context,
+      const wsv1::CountWorkflowExecutionsRequest* request, wsv1::CountWorkflowExecutionsResponse* response) override;
+  grpc::ServerUnaryReactor* ListOpenWorkflowExecutions(grpc::CallbackServerContext* context,
+      const wsv1::ListOpenWorkflowExecutionsRequest* request,
+      wsv1::ListOpenWorkflowExecutionsResponse* response) override;
+  grpc::ServerUnaryReactor* ListClosedWorkflowExecutions(grpc::CallbackServerContext* context,
+      const wsv1::ListClosedWorkflowExecutionsRequest* request,
+      wsv1::ListClosedWorkflowExecutionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetSearchAttributes(grpc::CallbackServerContext* context,
+      const wsv1::GetSearchAttributesRequest* request, wsv1::GetSearchAttributesResponse* response) override;
+
  private:
   // Runs `handler` on the blocking pool and finishes the call with its result.
   template <typename Response, typename Handler>
   grpc::ServerUnaryReactor* OffloadUnary(grpc::CallbackServerContext* context, Response* response,
                                          Handler handler);
+
+  // Resolves the namespace on the blocking pool and answers with
+  // `read(ns)`, a blocking read, on the same thread.
+  template <typename Response, typename Read>
+  grpc::ServerUnaryReactor* ReadInNamespace(grpc::CallbackServerContext* context, const std::string& ns,
+                                            Response* response, Read read);
+  // One page of runs matching a filter.
+  absl::StatusOr<persistence::VisibilityPage> ListRuns(const history::NamespaceRef& ns, const std::string& query,
+                                                       int page_size, const std::string& page_token);
 
   // Resolves the request's namespace on the blocking pool, then runs
   // `start(ns, done)`; `done` finishes the call. For RPCs whose work is
@@ -175,9 +203,31 @@ class WorkflowService final
   const ServerIdentity identity_;
 };
 
-// temporal.api.operatorservice.v1.OperatorService. Registered so that health
-// checks and clients find it; every method answers UNIMPLEMENTED for now.
-class OperatorService final
-    : public ::temporal::api::operatorservice::v1::OperatorService::CallbackService {};
+namespace opv1 = ::temporal::api::operatorservice::v1;
+
+// temporal.api.operatorservice.v1.OperatorService: custom search attributes
+// (per namespace). Methods not overridden answer UNIMPLEMENTED.
+class OperatorService final : public opv1::OperatorService::CallbackService {
+ public:
+  OperatorService(persistence::NamespaceStore& store, NamespaceRegistry& registry, ThreadPool& blocking_pool)
+      : store_(store), registry_(registry), blocking_pool_(blocking_pool) {}
+
+  grpc::ServerUnaryReactor* AddSearchAttributes(grpc::CallbackServerContext* context,
+      const opv1::AddSearchAttributesRequest* request, opv1::AddSearchAttributesResponse* response) override;
+  grpc::ServerUnaryReactor* RemoveSearchAttributes(grpc::CallbackServerContext* context,
+      const opv1::RemoveSearchAttributesRequest* request, opv1::RemoveSearchAttributesResponse* response) override;
+  grpc::ServerUnaryReactor* ListSearchAttributes(grpc::CallbackServerContext* context,
+      const opv1::ListSearchAttributesRequest* request, opv1::ListSearchAttributesResponse* response) override;
+
+ private:
+  // Applies `change` to the namespace's definitions (retrying a concurrent
+  // update), then makes the registry read them again.
+  absl::Status ChangeSearchAttributes(
+      const std::string& ns, const std::function<absl::Status(persistence::NamespaceRecord&)>& change);
+
+  persistence::NamespaceStore& store_;
+  NamespaceRegistry& registry_;
+  ThreadPool& blocking_pool_;
+};
 
 }  // namespace zaman::frontend

@@ -71,7 +71,8 @@ std::optional<ActivityTimeouts> NormalizeTimeouts(const temporal::api::command::
 
 // Checks every command before any is applied, so a bad one writes nothing
 // but the workflow task's failure.
-CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWorkflowTaskCompletedRequest& request,
+                                const visibility::SearchAttributeTypes& search_attributes) {
   std::set<std::string> activity_ids;
   for (const auto& [id, activity] : state.activities()) activity_ids.insert(activity.scheduled().activity_id());
   std::set<std::string> timer_ids;
@@ -143,10 +144,17 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
                           "BadFailWorkflowExecutionAttributes", "Failure is not set.");
         }
         break;
+      case enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+        auto attributes = command.upsert_workflow_search_attributes_command_attributes().search_attributes();
+        if (absl::Status s = visibility::ValidateAndStamp(attributes, search_attributes); !s.ok()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, "BadSearchAttributes",
+                          std::string(s.message()));
+        }
+        break;
+      }
       case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
       case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
       case enums::COMMAND_TYPE_RECORD_MARKER:
-      case enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
       case enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES:
         break;
       default: {
@@ -285,9 +293,10 @@ void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutTyp
 }
 
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
-                                           const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+                                           const wsv1::RespondWorkflowTaskCompletedRequest& request,
+                                           const visibility::SearchAttributeTypes& search_attributes) {
   MutableState& state = run.state;
-  CommandOutcome validated = ValidateCommands(state, request);
+  CommandOutcome validated = ValidateCommands(state, request, search_attributes);
   if (!validated.reject.ok() || validated.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
     return validated;
   }
@@ -400,8 +409,17 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
         auto* u = upsert.mutable_upsert_workflow_search_attributes_event_attributes();
         u->set_workflow_task_completed_event_id(completed_id);
         *u->mutable_search_attributes() = a.search_attributes();
-        for (const auto& [key, value] : a.search_attributes().indexed_fields()) {
-          (*state.mutable_search_attributes()->mutable_indexed_fields())[key] = value;
+        // Validated above; this stamps each value's type into its metadata.
+        (void)visibility::ValidateAndStamp(*u->mutable_search_attributes(), search_attributes);
+        auto& current = *state.mutable_search_attributes()->mutable_indexed_fields();
+        for (const auto& [key, value] : u->search_attributes().indexed_fields()) {
+          auto type = visibility::TypeFromName(value.metadata().at("type"));
+          absl::StatusOr<std::vector<visibility::IndexValue>> values = visibility::DecodeValues(value, *type);
+          if (values.ok() && values->empty()) {
+            current.erase(key);  // a null value removes the attribute
+          } else {
+            current[key] = value;
+          }
         }
         break;
       }

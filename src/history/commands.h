@@ -4,6 +4,7 @@
 
 #include "history/shard.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
+#include "visibility/search_attributes.h"
 
 // What happens to a run when a worker completes a workflow task (its
 // commands become events) and when the run's timers come due. Each function
@@ -25,8 +26,10 @@ struct CommandOutcome {
 
 // Writes WorkflowTaskCompleted and the events of the request's commands, in
 // order; schedules the next workflow task when one is needed.
+// `search_attributes`: the namespace's custom ones, which upserts must use.
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
-                                           const wsv1::RespondWorkflowTaskCompletedRequest& request);
+                                           const wsv1::RespondWorkflowTaskCompletedRequest& request,
+                                           const visibility::SearchAttributeTypes& search_attributes);
 
 // Fails (or times out) the started workflow task and schedules the next attempt.
 void FailWorkflowTask(MutationScope& scope, RunChange& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,

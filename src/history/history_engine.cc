@@ -41,9 +41,11 @@ absl::Status AlreadyStarted(const MutableState& running) {
 
 }  // namespace
 
-HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, Clock& clock, TimerService& timers,
-                             Random& random, int num_shards, TaskSink& sink, ThreadPool& read_pool)
+HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility,
+                             Clock& clock, TimerService& timers, Random& random, int num_shards, TaskSink& sink,
+                             ThreadPool& read_pool)
     : store_(store),
+      visibility_(visibility),
       clock_(clock),
       timers_(timers),
       random_(random),
@@ -420,7 +422,7 @@ absl::StatusOr<RunChange*> LoadForWorkflowTask(MutationScope& scope, const TaskT
 
 }  // namespace
 
-void HistoryEngine::RespondWorkflowTaskCompleted(const TaskToken& token,
+void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const TaskToken& token,
                                                  wsv1::RespondWorkflowTaskCompletedRequest request,
                                                  Done<wsv1::RespondWorkflowTaskCompletedResponse> done) {
   // A completion can be answered with an error that still commits (the
@@ -430,11 +432,11 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const TaskToken& token,
   };
   ShardOf(token.namespace_id(), token.workflow_id())
       .Execute<Completed>(
-          [token, request](MutationScope& scope) -> absl::StatusOr<Completed> {
+          [token, request, types = ns.search_attributes](MutationScope& scope) -> absl::StatusOr<Completed> {
             absl::StatusOr<RunChange*> loaded = LoadForWorkflowTask(scope, token);
             if (!loaded.ok()) return loaded.status();
             RunChange& run = **loaded;
-            CommandOutcome outcome = ApplyWorkflowTaskCompletion(scope, run, request);
+            CommandOutcome outcome = ApplyWorkflowTaskCompletion(scope, run, request, *types);
             Completed completed;
             if (!outcome.reject.ok()) return outcome.reject;
             if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
@@ -842,20 +844,7 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
   *config->mutable_workflow_execution_timeout() = state.workflow_execution_timeout();
   *config->mutable_workflow_run_timeout() = state.workflow_run_timeout();
   *config->mutable_default_workflow_task_timeout() = state.workflow_task_timeout();
-  auto* info = response.mutable_workflow_execution_info();
-  info->mutable_execution()->set_workflow_id(state.workflow_id());
-  info->mutable_execution()->set_run_id(state.run_id());
-  *info->mutable_type() = state.workflow_type();
-  *info->mutable_start_time() = state.start_time();
-  *info->mutable_execution_time() = state.execution_time();
-  if (!IsOpen(state)) *info->mutable_close_time() = state.close_time();
-  info->set_status(state.status());
-  info->set_history_length(state.next_event_id() - 1);
-  info->set_history_size_bytes(state.history_size_bytes());
-  *info->mutable_memo() = state.memo();
-  *info->mutable_search_attributes() = state.search_attributes();
-  info->set_task_queue(state.task_queue().name());
-  info->set_first_run_id(state.first_execution_run_id());
+  *response.mutable_workflow_execution_info() = ExecutionInfoOf(state);
   for (const auto& [scheduled_id, activity] : state.activities()) {
     auto* pending = response.add_pending_activities();
     pending->set_activity_id(activity.scheduled().activity_id());
@@ -1076,12 +1065,33 @@ void HistoryEngine::RunChanged(const MutableState& state) {
 }
 
 void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
+  if (task.kind() == TransferTask::VISIBILITY) {
+    read_pool_.Post([this, task] { WriteVisibility(task); });
+    return;
+  }
   if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
       task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY &&
       !sink_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
     return MoveToNormalQueue(task);
   }
   sink_.AddTask(task);
+}
+
+void HistoryEngine::WriteVisibility(const TransferTask& task) {
+  absl::Status written = visibility_.Upsert(task.visibility());
+  if (!written.ok()) {
+    spdlog::warn("visibility update of {}/{} failed, retrying: {}", task.workflow_id(), task.run_id(),
+                 std::string(written.message()));
+    timers_.Schedule(clock_.Now() + absl::Seconds(1), [this, task] { DispatchTransferTask(task); });
+    return;
+  }
+  ShardOf(task.namespace_id(), task.workflow_id())
+      .Execute<bool>(
+          [id = task.task_id()](MutationScope& scope) -> absl::StatusOr<bool> {
+            scope.CompleteTransferTask(id);
+            return true;
+          },
+          [](absl::StatusOr<bool>) {});  // not completed: written again after a restart, harmlessly
 }
 
 void HistoryEngine::MoveToNormalQueue(const TransferTask& task) {

@@ -13,6 +13,8 @@
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
 #include "history/shard.h"
+#include "persistence/visibility_store.h"
+#include "visibility/search_attributes.h"
 #include "temporal/api/query/v1/message.pb.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
 
@@ -38,6 +40,9 @@ class TaskSink {
 struct NamespaceRef {
   std::string id;
   std::string name;
+  // Its custom search attributes (never null once resolved).
+  std::shared_ptr<const visibility::SearchAttributeTypes> search_attributes =
+      std::make_shared<const visibility::SearchAttributeTypes>();
 };
 
 // The history role: owns the shards of this host and turns API requests
@@ -45,8 +50,8 @@ struct NamespaceRef {
 // thread or on the engine's read pool; they must not block.
 class HistoryEngine final : public ShardListener {
  public:
-  HistoryEngine(persistence::ExecutionStore& store, Clock& clock, TimerService& timers, Random& random,
-                int num_shards, TaskSink& sink, ThreadPool& read_pool);
+  HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility, Clock& clock,
+                TimerService& timers, Random& random, int num_shards, TaskSink& sink, ThreadPool& read_pool);
   ~HistoryEngine() override;
 
   absl::Status Start();
@@ -60,7 +65,8 @@ class HistoryEngine final : public ShardListener {
                      Done<wsv1::StartWorkflowExecutionResponse> done);
   void RecordWorkflowTaskStarted(const NamespaceRef& ns, const TransferTask& task, std::string identity,
                                  std::string request_id, Done<wsv1::PollWorkflowTaskQueueResponse> done);
-  void RespondWorkflowTaskCompleted(const TaskToken& token, wsv1::RespondWorkflowTaskCompletedRequest request,
+  void RespondWorkflowTaskCompleted(const NamespaceRef& ns, const TaskToken& token,
+                                    wsv1::RespondWorkflowTaskCompletedRequest request,
                                     Done<wsv1::RespondWorkflowTaskCompletedResponse> done);
   void RespondWorkflowTaskFailed(const TaskToken& token, wsv1::RespondWorkflowTaskFailedRequest request,
                                  Done<wsv1::RespondWorkflowTaskFailedResponse> done);
@@ -133,7 +139,12 @@ class HistoryEngine final : public ShardListener {
   absl::StatusOr<std::string> ResolveRunId(const std::string& namespace_id, const std::string& workflow_id,
                                            const std::string& run_id);
 
+  // Writes a run's visibility record, then completes its outbox task;
+  // tries again later if the store refuses.
+  void WriteVisibility(const TransferTask& task);
+
   persistence::ExecutionStore& store_;
+  persistence::VisibilityStore& visibility_;
   Clock& clock_;
   TimerService& timers_;
   Random& random_;

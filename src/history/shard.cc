@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "history/workflow_run.h"
 
 namespace zaman::history {
 
@@ -136,6 +137,32 @@ void Shard::Loop() {
   }
 }
 
+namespace {
+
+// Whether a filter can see the difference: a run started or closed, or its
+// search attributes or memo changed.
+bool ChangesVisibility(const std::vector<HistoryEvent>& events) {
+  for (const HistoryEvent& e : events) {
+    switch (e.event_type()) {
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+      case enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+      case enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void Shard::RunBatch(std::vector<Op> ops) {
   if (lost_) {
     for (Op& op : ops) op.done(errors::ShardOwnershipLost(absl::StrCat("shard ", id_, " was lost")));
@@ -174,6 +201,20 @@ void Shard::RunBatch(std::vector<Op> ops) {
     int64_t added_bytes = 0;
     for (const HistoryEvent& event : change.events) added_bytes += static_cast<int64_t>(event.ByteSizeLong());
     change.state.set_history_size_bytes(change.state.history_size_bytes() + added_bytes);
+    if (ChangesVisibility(change.events)) {
+      // What filters see is updated from the outbox, after this commit.
+      TransferTask visibility;
+      visibility.set_task_id(NextTaskId());
+      visibility.set_kind(TransferTask::VISIBILITY);
+      visibility.set_namespace_id(change.state.namespace_id());
+      visibility.set_workflow_id(change.state.workflow_id());
+      visibility.set_run_id(change.state.run_id());
+      auto* record = visibility.mutable_visibility();
+      record->set_namespace_id(change.state.namespace_id());
+      *record->mutable_info() = ExecutionInfoOf(change.state);
+      record->set_version(change.state.next_event_id());
+      tx.new_transfer_tasks.push_back(std::move(visibility));
+    }
     persistence::ExecutionUpdate update;
     update.state = change.state;
     update.expected_db_version = change.expected_db_version;

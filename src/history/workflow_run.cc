@@ -175,6 +175,28 @@ void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStat
   state.clear_timers();
 }
 
+temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const MutableState& state) {
+  temporal::api::workflow::v1::WorkflowExecutionInfo info;
+  info.mutable_execution()->set_workflow_id(state.workflow_id());
+  info.mutable_execution()->set_run_id(state.run_id());
+  *info.mutable_type() = state.workflow_type();
+  *info.mutable_start_time() = state.start_time();
+  *info.mutable_execution_time() = state.execution_time();
+  if (!IsOpen(state)) {
+    *info.mutable_close_time() = state.close_time();
+    absl::Duration ran = FromProto(state.close_time()) - FromProto(state.execution_time());
+    if (ran > absl::ZeroDuration()) *info.mutable_execution_duration() = ToProto(ran);
+  }
+  info.set_status(state.status());
+  info.set_history_length(state.next_event_id() - 1);
+  info.set_history_size_bytes(state.history_size_bytes());
+  *info.mutable_memo() = state.memo();
+  *info.mutable_search_attributes() = state.search_attributes();
+  info.set_task_queue(state.task_queue().name());
+  info.set_first_run_id(state.first_execution_run_id());
+  return info;
+}
+
 TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at) {
   TimerTask task;
   task.set_kind(kind);

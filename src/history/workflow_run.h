@@ -3,6 +3,7 @@
 #include "history/shard.h"
 #include "temporal/api/enums/v1/event_type.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
+#include "temporal/api/workflow/v1/message.pb.h"
 
 // The building blocks every handler uses to change a run: appending events,
 // buffering external ones while a workflow task runs, scheduling workflow
@@ -44,6 +45,9 @@ void ClearStickyTaskQueue(MutableState& state);
 
 // Marks the run closed: status, close time, no pending work.
 void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status);
+
+// What Describe and visibility show of a run.
+temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const MutableState& state);
 
 // Timer task helpers: the run's identity filled in.
 TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at);

@@ -8,6 +8,7 @@
 #include "persistence/cluster_store.h"
 #include "persistence/execution_store.h"
 #include "persistence/namespace_store.h"
+#include "persistence/visibility_store.h"
 
 namespace zaman::persistence {
 
@@ -26,6 +27,7 @@ class Store {
   virtual NamespaceStore& namespaces() = 0;
   virtual ClusterStore& cluster() = 0;
   virtual ExecutionStore& executions() = 0;
+  virtual VisibilityStore& visibility() = 0;
 };
 
 // Opens (and on first use creates) the store the config names. Refuses a

@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   server->blocking_pool_ = std::make_unique<ThreadPool>(4);
   server->matching_ = std::make_unique<matching::MatchingEngine>(Clock::Real(), *server->timers_);
   server->history_ = std::make_unique<history::HistoryEngine>(
-      server->store_->executions(), Clock::Real(), *server->timers_, server->random_, cluster->num_shards,
+      server->store_->executions(), server->store_->visibility(), Clock::Real(), *server->timers_, server->random_, cluster->num_shards,
       *server->matching_, *server->blocking_pool_);
   if (absl::Status s = server->history_->Start(); !s.ok()) return s;
   server->registry_ = std::make_unique<frontend::NamespaceRegistry>(server->store_->namespaces());
@@ -45,7 +45,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   frontend::ServerIdentity identity{kVersion, *cluster, std::string(server->store_->backend_name())};
   frontend::WorkflowService::Backends backends{
       *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
-      *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_};
+      *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_,
+      server->store_->visibility(), server->store_->namespaces()};
   absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();

@@ -29,13 +29,15 @@ class WorkflowFunctionalTest : public ::testing::Test {
     ASSERT_TRUE(namespaces_->Ensure("default", absl::Hours(24)).ok());
     registry_ = std::make_unique<frontend::NamespaceRegistry>(store_->namespaces());
     matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
-    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), clock_, timers_, random_, 2,
+    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), store_->visibility(), clock_, timers_, random_, 2,
                                                         *matching_, pool_);
     ASSERT_TRUE(history_->Start().ok());
     frontend::FrontendOptions options;
     options.port = 0;
     auto server = frontend::FrontendServer::Start(
-        options, {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_},
+        options,
+        {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_,
+         store_->visibility(), store_->namespaces()},
         {"test", {"active", "cid", 2, clock_.Now()}, "memory"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);

@@ -11,6 +11,7 @@
 #include "persistence/sqlite/sqlite_database.h"
 #include "persistence/sqlite/sqlite_execution_store.h"
 #include "persistence/sqlite/sqlite_schema.h"
+#include "persistence/sqlite/sqlite_visibility_store.h"
 
 namespace zaman::persistence {
 namespace {
@@ -173,28 +174,49 @@ class SqliteClusterStore final : public ClusterStore {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path)
-      : db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)) {}
+      : path_(path), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)) {}
 
   absl::Status Init() {
-    return db_.With([](SQLite::Database& db) -> absl::Status {
+    absl::Status migrated = db_.With([](SQLite::Database& db) -> absl::Status {
       try {
-        db.exec("PRAGMA journal_mode = WAL");
-        db.exec("PRAGMA synchronous = FULL");
-        db.exec("PRAGMA foreign_keys = ON");
-        db.setBusyTimeout(5000);
+        Configure(db);
         return MigrateLocked(db);
       } catch (const SQLite::Exception& e) {
         return FromException(e, "open sqlite store");
       }
     });
+    if (!migrated.ok()) return migrated;
+    // Visibility has a connection of its own, so long list queries do not
+    // hold up workflow writes (WAL lets them read side by side). An
+    // in-memory database exists only on its one connection.
+    SqliteDatabase* visibility_db = &db_;
+    if (path_ != ":memory:") {
+      try {
+        visibility_db_ = std::make_unique<SqliteDatabase>(path_);
+        visibility_db_->With([](SQLite::Database& db) { Configure(db); });
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, "open sqlite visibility connection");
+      }
+      visibility_db = visibility_db_.get();
+    }
+    visibility_ = sqlite::NewVisibilityStore(*visibility_db);
+    return absl::OkStatus();
   }
 
   absl::string_view backend_name() const override { return "sqlite"; }
   NamespaceStore& namespaces() override { return namespaces_; }
   ClusterStore& cluster() override { return cluster_; }
   ExecutionStore& executions() override { return *executions_; }
+  VisibilityStore& visibility() override { return *visibility_; }
 
  private:
+  static void Configure(SQLite::Database& db) {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+    db.setBusyTimeout(5000);
+  }
+
   static absl::Status MigrateLocked(SQLite::Database& db) {
     const auto& versions = sqlite::SchemaVersions();
     const int known = static_cast<int>(versions.size());
@@ -215,10 +237,13 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
+  std::string path_;
   SqliteDatabase db_;
   SqliteNamespaceStore namespaces_;
   SqliteClusterStore cluster_;
   std::unique_ptr<ExecutionStore> executions_;
+  std::unique_ptr<SqliteDatabase> visibility_db_;
+  std::unique_ptr<VisibilityStore> visibility_;
 };
 
 }  // namespace
