@@ -9,12 +9,12 @@ DEV_ARGS  ?=
 DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl \
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
   libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
-  libgtest-dev libgmock-dev libssl-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev \
   nodejs npm golang-go python3 python3-venv python3-pip default-jdk-headless maven
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -50,6 +50,10 @@ unit-test: build
 
 sdk-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
+
+# List/Count latencies over one million runs in a SQLite store (bench/README.md).
+bench-visibility: build
+	$(BUILD_DIR)/bin/visibility_bench --db=$(BUILD_DIR)/bench-visibility.db
 
 dev: build
 	$(ZAMAN) server start-dev $(DEV_ARGS)

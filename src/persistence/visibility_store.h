@@ -34,7 +34,9 @@ class VisibilityStore {
 
   // Inserts or replaces the run's row, unless the stored one has a higher
   // version (updates may arrive out of order; an old one is ignored).
-  virtual absl::Status Upsert(const VisibilityRecord& record) = 0;
+  virtual absl::Status Upsert(const VisibilityRecord& record) { return UpsertMany({record}); }
+  // The same for several records, in one store transaction.
+  virtual absl::Status UpsertMany(const std::vector<VisibilityRecord>& records) = 0;
   virtual absl::Status Delete(absl::string_view namespace_id, absl::string_view run_id) = 0;
 
   // Runs matching `query`, in its order (default: open runs first, then the

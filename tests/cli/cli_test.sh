@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The official `temporal` CLI against a live zaman: operator namespace
-# create / describe / list / update, cluster describe, and workflow start /
-# describe / signal / show / terminate.
+# create / describe / list / update, cluster describe, workflow start /
+# describe / signal / show / terminate, search attributes, and finding
+# workflows with list / count filters.
 # Needs $TEMPORAL (the CLI) and $ZAMAN_ADDRESS.
 set -uo pipefail
 passed=0
@@ -65,6 +66,49 @@ check "workflow describe shows it terminated" wf_terminated
 check "workflow show --output json has the reason" wf_history
 check "reject-duplicate start of a closed id fails" wf_dup
 check "describe of an unknown workflow fails with not found" wf_unknown
+
+# Visibility, in the namespace made above (nothing else runs there). Rows
+# follow the workflow state within moments: a check may retry for a while.
+eventually() { for _ in $(seq 50); do "$@" && return 0; sleep 0.1; done; "$@"; }
+in_ns() { t "$@" --namespace "$ns"; }
+sa_create()  { in_ns operator search-attribute create --name CustomerId --type Keyword; }
+sa_listed()  { in_ns operator search-attribute list && shows CustomerId; }
+sa_again()   { in_ns operator search-attribute create --name CustomerId --type Keyword; }
+sa_clash()   { ! in_ns operator search-attribute create --name CustomerId --type Int && shows 'already exists'; }
+sa_reserved(){ ! in_ns operator search-attribute create --name WorkflowId --type Keyword && shows 'reserved'; }
+starts() {
+  in_ns workflow start --type Order --task-queue vq --workflow-id order-1 --search-attribute 'CustomerId="alice"' &&
+  in_ns workflow start --type Order --task-queue vq --workflow-id order-2 --search-attribute 'CustomerId="bob"' &&
+  in_ns workflow start --type Refund --task-queue vq --workflow-id refund-1 --search-attribute 'CustomerId="alice"' &&
+  in_ns workflow terminate --workflow-id order-2 --reason test
+}
+undefined_sa() { ! in_ns workflow start --type Order --task-queue vq --workflow-id x --search-attribute 'Nope="a"' && shows 'Nope'; }
+list_all()    { in_ns workflow list && shows order-1 && shows order-2 && shows refund-1; }
+list_type()   { in_ns workflow list --query "WorkflowType = 'Order' AND ExecutionStatus = 'Running'" && shows order-1 && ! shows order-2 && ! shows refund-1; }
+list_custom() { in_ns workflow list --query "CustomerId = 'alice'" && shows order-1 && shows refund-1 && ! shows order-2; }
+list_prefix() { in_ns workflow list --query "WorkflowId STARTS_WITH 'order-' AND ExecutionStatus = 'Terminated'" && shows order-2 && ! shows order-1; }
+list_time()   { in_ns workflow list --query "StartTime > '2000-01-01T00:00:00Z' AND CloseTime IS NULL" && shows order-1 && ! shows order-2; }
+count_all()   { in_ns workflow count && shows 'Total: 3'; }
+count_group() { in_ns workflow count --query "GROUP BY ExecutionStatus" && shows 'Group total: 2, values: Running' && shows 'Group total: 1, values: Terminated'; }
+bad_query()   { ! in_ns workflow list --query "WorkflowType = " && shows 'invalid query' && shows 'position'; }
+unknown_sa_q(){ ! in_ns workflow list --query "Bogus = 'x'" && shows "unknown search attribute 'Bogus'"; }
+
+check "search attribute create" sa_create
+check "search attribute list shows it" sa_listed
+check "creating the same search attribute again is fine" sa_again
+check "redefining its type fails" sa_clash
+check "a system attribute name is reserved" sa_reserved
+check "workflows start with a search attribute" starts
+check "an undefined search attribute is refused" undefined_sa
+check "workflow list shows every run" eventually list_all
+check "list by type and status" eventually list_type
+check "list by custom keyword" eventually list_custom
+check "list by prefix and status" eventually list_prefix
+check "list by start time and open" eventually list_time
+check "workflow count" eventually count_all
+check "workflow count grouped by status" eventually count_group
+check "a malformed query is refused with its position" bad_query
+check "an unknown attribute in a query is named" unknown_sa_q
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
