@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "frontend/grpc_status.h"
 #include "frontend/workflow_service.h"
+#include "history/cron.h"
 
 namespace zaman::frontend {
 
@@ -55,6 +56,28 @@ absl::StatusOr<TaskToken> ParseToken(const std::string& bytes, const NamespaceRe
   return token;
 }
 
+// As Temporal checks a workflow's retry policy (activities' are checked
+// when their command is applied).
+absl::Status ValidateRetryPolicy(const temporal::api::common::v1::RetryPolicy& p) {
+  for (auto [d, what] : {std::pair{&p.initial_interval(), "InitialInterval"},
+                         std::pair{&p.maximum_interval(), "MaximumInterval"}}) {
+    if (d->seconds() < 0 || d->nanos() < 0) {
+      return errors::InvalidArgument(absl::StrCat("Invalid RetryPolicy: ", what, " cannot be negative."));
+    }
+  }
+  if (p.backoff_coefficient() != 0 && p.backoff_coefficient() < 1) {
+    return errors::InvalidArgument("Invalid RetryPolicy: BackoffCoefficient cannot be less than 1.");
+  }
+  if (p.maximum_attempts() < 0) {
+    return errors::InvalidArgument("Invalid RetryPolicy: MaximumAttempts cannot be negative.");
+  }
+  const auto nanos = [](const google::protobuf::Duration& d) { return d.seconds() * 1000000000 + d.nanos(); };
+  if (nanos(p.maximum_interval()) > 0 && nanos(p.maximum_interval()) < nanos(p.initial_interval())) {
+    return errors::InvalidArgument("Invalid RetryPolicy: MaximumInterval cannot be less than InitialInterval.");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
   if (absl::Status s = ValidateId(r.workflow_id(), "WorkflowId"); !s.ok()) return s;
   if (r.workflow_type().name().empty()) return errors::InvalidArgument("WorkflowType is not set on request.");
@@ -69,10 +92,17 @@ absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
   if (absl::Status s = CheckBlobSize(r.input()); !s.ok()) return s;
   if (absl::Status s = CheckBlobSize(r.memo()); !s.ok()) return s;
   if (!r.cron_schedule().empty()) {
-    return absl::UnimplementedError("cron_schedule is not implemented by this server yet");
+    if (absl::StatusOr<history::CronSchedule> cron = history::CronSchedule::Parse(r.cron_schedule()); !cron.ok()) {
+      return errors::InvalidArgument(std::string(cron.status().message()));
+    }
   }
-  if (r.has_workflow_start_delay() && (r.workflow_start_delay().seconds() > 0 || r.workflow_start_delay().nanos() > 0)) {
-    return absl::UnimplementedError("workflow_start_delay is not implemented by this server yet");
+  if (absl::Status s = ValidateDuration(r.workflow_start_delay(), "WorkflowStartDelay"); !s.ok()) return s;
+  const bool delayed = r.workflow_start_delay().seconds() > 0 || r.workflow_start_delay().nanos() > 0;
+  if (delayed && !r.cron_schedule().empty()) {
+    return errors::InvalidArgument("CronSchedule and WorkflowStartDelay may not be used together.");
+  }
+  if (r.has_retry_policy()) {
+    if (absl::Status s = ValidateRetryPolicy(r.retry_policy()); !s.ok()) return s;
   }
   if (r.workflow_id_conflict_policy() == temporal::api::enums::v1::WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING &&
       r.workflow_id_reuse_policy() == temporal::api::enums::v1::WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
@@ -144,6 +174,13 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWithStartWorkflowExecution(
         as_start.set_workflow_id(request->workflow_id());
         *as_start.mutable_workflow_type() = request->workflow_type();
         *as_start.mutable_task_queue() = request->task_queue();
+        *as_start.mutable_workflow_execution_timeout() = request->workflow_execution_timeout();
+        *as_start.mutable_workflow_run_timeout() = request->workflow_run_timeout();
+        *as_start.mutable_workflow_task_timeout() = request->workflow_task_timeout();
+        as_start.set_request_id(request->request_id());
+        as_start.set_cron_schedule(request->cron_schedule());
+        *as_start.mutable_workflow_start_delay() = request->workflow_start_delay();
+        if (request->has_retry_policy()) *as_start.mutable_retry_policy() = request->retry_policy();
         if (absl::Status s = ValidateStart(as_start); !s.ok()) return done(s);
         if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
         for (const auto* blob : {static_cast<const google::protobuf::Message*>(&request->input()),

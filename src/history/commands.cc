@@ -1,7 +1,9 @@
 #include "history/commands.h"
 
 #include "absl/strings/str_cat.h"
+#include "history/cron.h"
 #include "history/retry_policy.h"
+#include "history/run_chain.h"
 #include "history/workflow_run.h"
 #include "temporal/api/command/v1/message.pb.h"
 
@@ -25,6 +27,13 @@ Failure ServerFailure(const std::string& message) {
   failure.set_source("Server");
   failure.mutable_server_failure_info()->set_non_retryable(false);
   return failure;
+}
+
+// The whole completion is refused (nothing is written): the store failed.
+CommandOutcome Refused(absl::Status status) {
+  CommandOutcome outcome;
+  outcome.reject = std::move(status);
+  return outcome;
 }
 
 CommandOutcome FailTask(enums::WorkflowTaskFailedCause cause, const std::string& short_name,
@@ -149,6 +158,27 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
         if (absl::Status s = visibility::ValidateAndStamp(attributes, search_attributes); !s.ok()) {
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, "BadSearchAttributes",
                           std::string(s.message()));
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
+        const auto& a = command.continue_as_new_workflow_execution_command_attributes();
+        auto attributes = a.search_attributes();
+        if (absl::Status s = visibility::ValidateAndStamp(attributes, search_attributes); !s.ok()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, "BadSearchAttributes",
+                          std::string(s.message()));
+        }
+        if (FromProto(a.workflow_run_timeout()) < absl::ZeroDuration() ||
+            FromProto(a.workflow_task_timeout()) < absl::ZeroDuration() ||
+            FromProto(a.backoff_start_interval()) < absl::ZeroDuration()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+                          "BadContinueAsNewAttributes", "A timeout or the backoff start interval is negative.");
+        }
+        if (!a.cron_schedule().empty()) {
+          if (absl::StatusOr<CronSchedule> cron = CronSchedule::Parse(a.cron_schedule()); !cron.ok()) {
+            return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+                            "BadContinueAsNewAttributes", std::string(cron.status().message()));
+          }
         }
         break;
       }
@@ -292,7 +322,7 @@ void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutTyp
   RetryWorkflowTask(scope, run);
 }
 
-CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
+CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random, RunChange& run,
                                            const wsv1::RespondWorkflowTaskCompletedRequest& request,
                                            const visibility::SearchAttributeTypes& search_attributes) {
   MutableState& state = run.state;
@@ -438,21 +468,25 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
         }
         break;
       }
-      case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION: {
-        HistoryEvent& done = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
-        auto* d = done.mutable_workflow_execution_completed_event_attributes();
-        *d->mutable_result() = command.complete_workflow_execution_command_attributes().result();
-        d->set_workflow_task_completed_event_id(completed_id);
-        CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
+      case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+        if (absl::Status s = CompleteRunOrContinueCron(
+                scope, random, run, completed_id, command.complete_workflow_execution_command_attributes().result());
+            !s.ok()) {
+          return Refused(s);
+        }
         break;
-      }
-      case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION: {
-        HistoryEvent& done = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
-        auto* d = done.mutable_workflow_execution_failed_event_attributes();
-        *d->mutable_failure() = command.fail_workflow_execution_command_attributes().failure();
-        d->set_retry_state(enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
-        d->set_workflow_task_completed_event_id(completed_id);
-        CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_FAILED);
+      case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+        if (absl::Status s = FailRunOrRetry(scope, random, run, completed_id,
+                                            command.fail_workflow_execution_command_attributes().failure());
+            !s.ok()) {
+          return Refused(s);
+        }
+        break;
+      case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
+        auto a = command.continue_as_new_workflow_execution_command_attributes();
+        // Validated above; this stamps each value's type into its metadata.
+        (void)visibility::ValidateAndStamp(*a.mutable_search_attributes(), search_attributes);
+        if (absl::Status s = ContinueAsNew(scope, random, run, completed_id, a); !s.ok()) return Refused(s);
         break;
       }
       case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION: {
@@ -554,14 +588,14 @@ void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled
   FinishActivity(scope, run, scheduled_event_id, std::move(event));
 }
 
-void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task) {
+absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, const TimerTask& task) {
   MutableState& state = run.state;
-  if (!IsOpen(state)) return;
+  if (!IsOpen(state)) return absl::OkStatus();
   absl::Time now = scope.now();
   switch (task.kind()) {
     case TimerTask::USER_TIMER: {
       auto it = state.timers().find(task.timer_id());
-      if (it == state.timers().end() || it->second.started_event_id() != task.event_id()) return;
+      if (it == state.timers().end() || it->second.started_event_id() != task.event_id()) return absl::OkStatus();
       HistoryEvent fired;
       fired.set_event_type(enums::EVENT_TYPE_TIMER_FIRED);
       fired.mutable_timer_fired_event_attributes()->set_timer_id(task.timer_id());
@@ -569,45 +603,45 @@ void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task) {
       state.mutable_timers()->erase(task.timer_id());
       AddExternalEvent(run, now, std::move(fired));
       ScheduleWorkflowTask(scope, run);
-      return;
+      return absl::OkStatus();
     }
     case TimerTask::WORKFLOW_TASK_TIMEOUT: {
       if (!state.has_workflow_task() || state.workflow_task().scheduled_event_id() != task.event_id() ||
           state.workflow_task().attempt() != task.attempt()) {
-        return;
+        return absl::OkStatus();
       }
       // Schedule-to-start: only a task still waiting on a sticky queue
       // (its worker is gone); start-to-close: only a started one.
       const bool started = state.workflow_task().started_event_id() != 0;
       const bool schedule_to_start = task.timeout_type() == enums::TIMEOUT_TYPE_SCHEDULE_TO_START;
-      if (started == schedule_to_start) return;
+      if (started == schedule_to_start) return absl::OkStatus();
       if (schedule_to_start && state.workflow_task().task_queue().kind() != enums::TASK_QUEUE_KIND_STICKY) {
-        return;  // already moved to the normal queue
+        return absl::OkStatus();  // already moved to the normal queue
       }
       TimeOutWorkflowTask(scope, run,
                           schedule_to_start ? enums::TIMEOUT_TYPE_SCHEDULE_TO_START : enums::TIMEOUT_TYPE_START_TO_CLOSE);
-      return;
+      return absl::OkStatus();
     }
     case TimerTask::ACTIVITY_TIMEOUT: {
       auto it = state.mutable_activities()->find(task.event_id());
-      if (it == state.mutable_activities()->end()) return;
+      if (it == state.mutable_activities()->end()) return absl::OkStatus();
       persistence::v1::ActivityInfo& activity = it->second;
       switch (task.timeout_type()) {
         case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
           TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
-          return;
+          return absl::OkStatus();
         case enums::TIMEOUT_TYPE_SCHEDULE_TO_START:
           if (activity.attempt() == task.attempt() && !activity.started()) {
             TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
           }
-          return;
+          return absl::OkStatus();
         case enums::TIMEOUT_TYPE_START_TO_CLOSE:
           if (activity.attempt() == task.attempt() && activity.started()) {
             TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_START_TO_CLOSE);
           }
-          return;
+          return absl::OkStatus();
         case enums::TIMEOUT_TYPE_HEARTBEAT: {
-          if (activity.attempt() != task.attempt() || !activity.started()) return;
+          if (activity.attempt() != task.attempt() || !activity.started()) return absl::OkStatus();
           absl::Time last = activity.has_last_heartbeat_time() ? FromProto(activity.last_heartbeat_time())
                                                                : FromProto(activity.started_time());
           absl::Time due = last + FromProto(activity.scheduled().heartbeat_timeout());
@@ -616,18 +650,18 @@ void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task) {
             TimerTask again = task;
             *again.mutable_fire_time() = ToProto(due);
             scope.AddTimerTask(std::move(again));
-            return;
+            return absl::OkStatus();
           }
           TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_HEARTBEAT);
-          return;
+          return absl::OkStatus();
         }
         default:
-          return;
+          return absl::OkStatus();
       }
     }
     case TimerTask::ACTIVITY_RETRY: {
       auto it = state.activities().find(task.event_id());
-      if (it == state.activities().end() || it->second.attempt() != task.attempt() || it->second.started()) return;
+      if (it == state.activities().end() || it->second.attempt() != task.attempt() || it->second.started()) return absl::OkStatus();
       TransferTask transfer;
       transfer.set_kind(TransferTask::ACTIVITY_TASK);
       transfer.set_namespace_id(state.namespace_id());
@@ -637,18 +671,17 @@ void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task) {
       *transfer.mutable_task_queue() = it->second.scheduled().task_queue();
       transfer.set_attempt(task.attempt());
       scope.AddTransferTask(std::move(transfer));
-      return;
+      return absl::OkStatus();
     }
-    case TimerTask::WORKFLOW_RUN_TIMEOUT: {
-      FlushBuffered(run);
-      HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT);
-      event.mutable_workflow_execution_timed_out_event_attributes()->set_retry_state(
-          enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
-      CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
-      return;
-    }
+    case TimerTask::WORKFLOW_RUN_TIMEOUT:
+      return TimeOutRunOrRetry(scope, random, run);
+    case TimerTask::WORKFLOW_BACKOFF:
+      if (!state.awaiting_first_task_backoff()) return absl::OkStatus();
+      state.set_awaiting_first_task_backoff(false);
+      ScheduleWorkflowTask(scope, run);
+      return absl::OkStatus();
     default:
-      return;
+      return absl::OkStatus();
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/random.h"
 #include "history/shard.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
 #include "visibility/search_attributes.h"
@@ -27,7 +28,7 @@ struct CommandOutcome {
 // Writes WorkflowTaskCompleted and the events of the request's commands, in
 // order; schedules the next workflow task when one is needed.
 // `search_attributes`: the namespace's custom ones, which upserts must use.
-CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, RunChange& run,
+CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random, RunChange& run,
                                            const wsv1::RespondWorkflowTaskCompletedRequest& request,
                                            const visibility::SearchAttributeTypes& search_attributes);
 
@@ -44,7 +45,8 @@ void FinishActivity(MutationScope& scope, RunChange& run, int64_t scheduled_even
 void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled_event_id,
                          const temporal::api::failure::v1::Failure& failure, const std::string& identity);
 
-// A durable timer came due.
-void FireTimer(MutationScope& scope, RunChange& run, const TimerTask& task);
+// A durable timer came due. An error fails the mutation (the timer stays
+// pending in the store and fires again after a restart).
+absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, const TimerTask& task);
 
 }  // namespace zaman::history

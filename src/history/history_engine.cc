@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "history/commands.h"
 #include "history/retry_policy.h"
+#include "history/run_chain.h"
 #include "history/workflow_run.h"
 
 namespace zaman::history {
@@ -124,14 +125,12 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
                                      const wsv1::StartWorkflowExecutionRequest& request,
                                      const std::string& expected_current,
                                      const std::function<void(RunChange&)>& before_first_task = nullptr) {
-  absl::Time now = scope.now();
-  MutableState state;
-  state.set_namespace_id(ns.id);
-  state.set_workflow_id(request.workflow_id());
-  state.set_run_id(random.NewUuid());
-  state.set_first_execution_run_id(state.run_id());
-  *state.mutable_workflow_type() = request.workflow_type();
-  *state.mutable_task_queue() = NormalQueue(request.task_queue());
+  const absl::Time now = scope.now();
+  NewRun spec;
+  spec.namespace_id = ns.id;
+  spec.workflow_id = request.workflow_id();
+  spec.run_id = random.NewUuid();
+  spec.request_id = request.request_id();
   absl::Duration execution_timeout = FromProto(request.workflow_execution_timeout());
   absl::Duration run_timeout = FromProto(request.workflow_run_timeout());
   if (run_timeout == absl::ZeroDuration() || (execution_timeout > absl::ZeroDuration() && run_timeout > execution_timeout)) {
@@ -141,46 +140,33 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   if (task_timeout <= absl::ZeroDuration()) task_timeout = kDefaultWorkflowTaskTimeout;
   task_timeout = std::min(task_timeout, kMaxWorkflowTaskTimeout);
   if (run_timeout > absl::ZeroDuration()) task_timeout = std::min(task_timeout, run_timeout);
-  *state.mutable_workflow_execution_timeout() = ToProto(execution_timeout);
-  *state.mutable_workflow_run_timeout() = ToProto(run_timeout);
-  *state.mutable_workflow_task_timeout() = ToProto(task_timeout);
-  state.set_status(enums::WORKFLOW_EXECUTION_STATUS_RUNNING);
-  *state.mutable_start_time() = ToProto(now);
-  *state.mutable_execution_time() = ToProto(now);
-  state.set_next_event_id(1);
-  state.set_start_request_id(request.request_id());
-  state.set_attempt(1);
-  *state.mutable_memo() = request.memo();
-  *state.mutable_search_attributes() = request.search_attributes();
 
-  RunChange* run = scope.Create(state, expected_current);
-  HistoryEvent& started = AddEvent(*run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
-  auto* attrs = started.mutable_workflow_execution_started_event_attributes();
-  *attrs->mutable_workflow_type() = request.workflow_type();
-  *attrs->mutable_task_queue() = run->state.task_queue();
-  *attrs->mutable_input() = request.input();
-  *attrs->mutable_workflow_execution_timeout() = run->state.workflow_execution_timeout();
-  *attrs->mutable_workflow_run_timeout() = run->state.workflow_run_timeout();
-  *attrs->mutable_workflow_task_timeout() = run->state.workflow_task_timeout();
-  attrs->set_initiator(enums::CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED);
-  attrs->set_original_execution_run_id(run->state.run_id());
-  attrs->set_identity(request.identity());
-  attrs->set_first_execution_run_id(run->state.run_id());
-  attrs->set_attempt(1);
+  StartedAttributes& attrs = spec.started;
+  *attrs.mutable_workflow_type() = request.workflow_type();
+  *attrs.mutable_task_queue() = NormalQueue(request.task_queue());
+  *attrs.mutable_input() = request.input();
+  *attrs.mutable_workflow_execution_timeout() = ToProto(execution_timeout);
+  *attrs.mutable_workflow_run_timeout() = ToProto(run_timeout);
+  *attrs.mutable_workflow_task_timeout() = ToProto(task_timeout);
+  attrs.set_initiator(enums::CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED);
+  attrs.set_original_execution_run_id(spec.run_id);
+  attrs.set_identity(request.identity());
+  attrs.set_first_execution_run_id(spec.run_id);
+  attrs.set_attempt(1);
   if (execution_timeout > absl::ZeroDuration()) {
-    *attrs->mutable_workflow_execution_expiration_time() = ToProto(now + execution_timeout);
+    *attrs.mutable_workflow_execution_expiration_time() = ToProto(now + execution_timeout);
   }
-  if (request.has_retry_policy()) *attrs->mutable_retry_policy() = request.retry_policy();
-  if (request.has_memo()) *attrs->mutable_memo() = request.memo();
-  if (request.has_search_attributes()) *attrs->mutable_search_attributes() = request.search_attributes();
-  if (request.has_header()) *attrs->mutable_header() = request.header();
-  attrs->set_workflow_id(request.workflow_id());
-  if (before_first_task) before_first_task(*run);
-  ScheduleWorkflowTask(scope, *run);
-  if (run_timeout > absl::ZeroDuration()) {
-    scope.AddTimerTask(NewTimerTask(run->state, TimerTask::WORKFLOW_RUN_TIMEOUT, now + run_timeout));
-  }
-  return run;
+  if (request.has_retry_policy()) *attrs.mutable_retry_policy() = request.retry_policy();
+  attrs.set_cron_schedule(request.cron_schedule());
+  if (request.has_memo()) *attrs.mutable_memo() = request.memo();
+  if (request.has_search_attributes()) *attrs.mutable_search_attributes() = request.search_attributes();
+  if (request.has_header()) *attrs.mutable_header() = request.header();
+  attrs.set_workflow_id(request.workflow_id());
+  // A cron workflow's first run waits for the schedule's next time; a start
+  // delay postpones the first workflow task likewise.
+  spec.backoff = std::max(FirstCronBackoff(request.cron_schedule(), now), FromProto(request.workflow_start_delay()));
+  if (!request.cron_schedule().empty()) attrs.set_initiator(enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE);
+  return StartRun(scope, std::move(spec), expected_current, before_first_task);
 }
 
 // Writes WorkflowExecutionTerminated (failing a started workflow task
@@ -432,11 +418,11 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
   };
   ShardOf(token.namespace_id(), token.workflow_id())
       .Execute<Completed>(
-          [token, request, types = ns.search_attributes](MutationScope& scope) -> absl::StatusOr<Completed> {
+          [this, token, request, types = ns.search_attributes](MutationScope& scope) -> absl::StatusOr<Completed> {
             absl::StatusOr<RunChange*> loaded = LoadForWorkflowTask(scope, token);
             if (!loaded.ok()) return loaded.status();
             RunChange& run = **loaded;
-            CommandOutcome outcome = ApplyWorkflowTaskCompletion(scope, run, request, *types);
+            CommandOutcome outcome = ApplyWorkflowTaskCompletion(scope, random_, run, request, *types);
             Completed completed;
             if (!outcome.reject.ok()) return outcome.reject;
             if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
@@ -632,12 +618,12 @@ void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::ap
 
 void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
   shards_[shard_id]->Execute<bool>(
-      [task](MutationScope& scope) -> absl::StatusOr<bool> {
+      [this, task](MutationScope& scope) -> absl::StatusOr<bool> {
         scope.CompleteTimerTask(task.task_id());
         absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
         if (!loaded.ok()) return loaded.status().code() == absl::StatusCode::kNotFound ? absl::StatusOr<bool>(false)
                                                                                       : loaded.status();
-        FireTimer(scope, **loaded, task);
+        if (absl::Status fired = FireTimer(scope, random_, **loaded, task); !fired.ok()) return fired;
         return true;
       },
       [task](absl::StatusOr<bool> fired) {
@@ -755,6 +741,8 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             start.set_identity(request.identity());
             start.set_request_id(request.request_id());
             if (request.has_retry_policy()) *start.mutable_retry_policy() = request.retry_policy();
+            start.set_cron_schedule(request.cron_schedule());
+            *start.mutable_workflow_start_delay() = request.workflow_start_delay();
             if (request.has_memo()) *start.mutable_memo() = request.memo();
             if (request.has_search_attributes()) *start.mutable_search_attributes() = request.search_attributes();
             if (request.has_header()) *start.mutable_header() = request.header();

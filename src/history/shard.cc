@@ -61,6 +61,20 @@ RunChange* MutationScope::Create(MutableState state, std::string expected_curren
   return &(runs_[key] = std::move(change));
 }
 
+absl::StatusOr<HistoryEvent> MutationScope::ReadEvent(const RunChange& run, int64_t event_id) {
+  for (const HistoryEvent& event : run.events) {
+    if (event.event_id() == event_id) return event;
+  }
+  const MutableState& state = run.state;
+  absl::StatusOr<std::vector<HistoryEvent>> events =
+      shard_.store_.ReadHistory(state.namespace_id(), state.workflow_id(), state.run_id(), event_id, event_id + 1, 1);
+  if (!events.ok()) return events.status();
+  if (events->empty()) {
+    return errors::Internal(absl::StrCat("event ", event_id, " of run ", state.run_id(), " is missing"));
+  }
+  return std::move(events->front());
+}
+
 void MutationScope::AddTransferTask(TransferTask task) {
   task.set_task_id(shard_.NextTaskId());
   transfer_tasks_.push_back(std::move(task));

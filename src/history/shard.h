@@ -66,6 +66,9 @@ class MutationScope {
   // A new run; it becomes the current one if the current one is still
   // `expected_current_run_id` when the batch commits.
   RunChange* Create(MutableState state, std::string expected_current_run_id);
+  // One event of the run's history: from this mutation's or batch's new
+  // events, else from the store.
+  absl::StatusOr<HistoryEvent> ReadEvent(const RunChange& run, int64_t event_id);
 
   void AddTransferTask(TransferTask task);
   void AddTimerTask(TimerTask task);

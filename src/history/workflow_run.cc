@@ -117,7 +117,7 @@ void FlushBuffered(RunChange& run) {
 
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
   MutableState& state = run.state;
-  if (!IsOpen(state) || state.has_workflow_task()) return;
+  if (!IsOpen(state) || state.has_workflow_task() || state.awaiting_first_task_backoff()) return;
   FlushBuffered(run);
   absl::Time now = scope.now();
   // A worker that keeps the run cached asked for its tasks on its own

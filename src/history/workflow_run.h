@@ -36,8 +36,9 @@ void SetActivityStartedEventId(HistoryEvent& result, int64_t started_event_id);
 inline constexpr absl::Duration kDefaultStickyScheduleToStart = absl::Seconds(5);
 
 // Schedules a workflow task (WorkflowTaskScheduled + outbox task) unless one
-// is pending or the run is closed: on the run's sticky queue when a worker
-// asked for one, with a schedule-to-start timer.
+// is pending, the run is closed, or its first task still waits out a
+// backoff: on the run's sticky queue when a worker asked for one, with a
+// schedule-to-start timer.
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run);
 
 // The next workflow task goes to the normal queue again.

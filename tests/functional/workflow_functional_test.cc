@@ -4,6 +4,7 @@
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include "common/thread_pool.h"
@@ -69,13 +70,15 @@ class WorkflowFunctionalTest : public ::testing::Test {
     return context;
   }
 
-  std::string Start(const std::string& id) {
+  std::string Start(const std::string& id,
+                    const std::function<void(wsv1::StartWorkflowExecutionRequest&)>& options = nullptr) {
     wsv1::StartWorkflowExecutionRequest request;
     request.set_namespace_("default");
     request.set_workflow_id(id);
     request.mutable_workflow_type()->set_name("Flow");
     request.mutable_task_queue()->set_name("q");
     request.set_identity("starter");
+    if (options) options(request);
     wsv1::StartWorkflowExecutionResponse response;
     grpc::Status status = stub_->StartWorkflowExecution(Context().get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
@@ -129,14 +132,20 @@ class WorkflowFunctionalTest : public ::testing::Test {
     return stub_->RespondWorkflowTaskCompleted(Context().get(), request, &response);
   }
 
-  std::vector<HistoryEvent> History(const std::string& id) {
+  std::vector<HistoryEvent> History(const std::string& id, const std::string& run_id = "") {
     wsv1::GetWorkflowExecutionHistoryRequest request;
     request.set_namespace_("default");
     request.mutable_execution()->set_workflow_id(id);
+    request.mutable_execution()->set_run_id(run_id);
     wsv1::GetWorkflowExecutionHistoryResponse response;
     grpc::Status status = stub_->GetWorkflowExecutionHistory(Context().get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return {response.history().events().begin(), response.history().events().end()};
+  }
+
+  bool IsOpenRun(const std::string& id) {
+    std::vector<HistoryEvent> events = History(id);
+    return !events.empty() && events.back().event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT;
   }
 
   static std::vector<enums::EventType> Types(const std::vector<HistoryEvent>& events) {
@@ -368,6 +377,126 @@ TEST_F(WorkflowFunctionalTest, StickyTaskNobodyStartsTimesOutToTheNormalQueue) {
   EXPECT_EQ(events[7].workflow_task_timed_out_event_attributes().started_event_id(), 0);
   EXPECT_EQ(events[8].workflow_task_scheduled_event_attributes().task_queue().kind(), enums::TASK_QUEUE_KIND_NORMAL);
   EXPECT_TRUE(Complete(second.task_token(), {CompleteWorkflow()}).ok());
+}
+
+// Chains of runs: workflow retry, continue-as-new, cron.
+
+TEST_F(WorkflowFunctionalTest, RunTimeoutRetriesThenRunsOutOfAttempts) {
+  const std::string first_run = Start("retry-flow", [](wsv1::StartWorkflowExecutionRequest& r) {
+    r.mutable_workflow_run_timeout()->set_seconds(10);
+    r.mutable_retry_policy()->mutable_initial_interval()->set_seconds(5);
+    r.mutable_retry_policy()->set_maximum_attempts(2);
+  });
+  PollWorkflowTask();  // the worker never answers
+  Advance(absl::Seconds(11));
+  std::vector<HistoryEvent> first = History("retry-flow", first_run);
+  ASSERT_EQ(first.back().event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT);
+  const auto& timed_out = first.back().workflow_execution_timed_out_event_attributes();
+  EXPECT_EQ(timed_out.retry_state(), enums::RETRY_STATE_IN_PROGRESS);
+  ASSERT_FALSE(timed_out.new_execution_run_id().empty());
+
+  // The retry waits out its backoff with nothing but its started event.
+  std::vector<HistoryEvent> second = History("retry-flow");
+  ASSERT_EQ(Types(second), std::vector{enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED});
+  const auto& started = second[0].workflow_execution_started_event_attributes();
+  EXPECT_EQ(started.attempt(), 2);
+  EXPECT_EQ(started.initiator(), enums::CONTINUE_AS_NEW_INITIATOR_RETRY);
+  EXPECT_EQ(started.continued_execution_run_id(), first_run);
+  EXPECT_EQ(started.first_execution_run_id(), first_run);
+  EXPECT_EQ(started.first_workflow_task_backoff().seconds(), 5);
+  EXPECT_TRUE(started.continued_failure().has_timeout_failure_info());
+  Advance(absl::Seconds(5));
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  EXPECT_EQ(task.workflow_execution().run_id(), timed_out.new_execution_run_id());
+
+  Advance(absl::Seconds(11));
+  std::vector<HistoryEvent> last = History("retry-flow");
+  ASSERT_EQ(last.back().event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT);
+  EXPECT_EQ(last.back().workflow_execution_timed_out_event_attributes().retry_state(),
+            enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  EXPECT_TRUE(last.back().workflow_execution_timed_out_event_attributes().new_execution_run_id().empty());
+}
+
+TEST_F(WorkflowFunctionalTest, ContinueAsNewKeepsTheExecutionDeadline) {
+  const std::string first_run = Start("can-flow", [](wsv1::StartWorkflowExecutionRequest& r) {
+    r.mutable_workflow_execution_timeout()->set_seconds(60);
+  });
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  Advance(absl::Seconds(5));
+  Command can;
+  can.set_command_type(enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION);
+  can.mutable_continue_as_new_workflow_execution_command_attributes()->mutable_workflow_type()->set_name("Flow");
+  ASSERT_TRUE(Complete(task.task_token(), {can}).ok());
+
+  std::vector<HistoryEvent> old = History("can-flow", first_run);
+  ASSERT_EQ(old.back().event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+  const std::string new_run = old.back().workflow_execution_continued_as_new_event_attributes().new_execution_run_id();
+  std::vector<HistoryEvent> next = History("can-flow");
+  ASSERT_EQ(next.size(), 2u);  // the run lived 5 s: no minimum backoff
+  const auto& started = next[0].workflow_execution_started_event_attributes();
+  EXPECT_EQ(next[0].event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+  EXPECT_EQ(started.continued_execution_run_id(), first_run);
+  EXPECT_EQ(started.first_execution_run_id(), first_run);
+  EXPECT_EQ(started.original_execution_run_id(), new_run);
+  EXPECT_EQ(started.initiator(), enums::CONTINUE_AS_NEW_INITIATOR_WORKFLOW);
+  EXPECT_EQ(started.workflow_execution_timeout().seconds(), 60);
+  EXPECT_EQ(started.workflow_execution_expiration_time().seconds(),
+            old[0].workflow_execution_started_event_attributes().workflow_execution_expiration_time().seconds());
+
+  // 56 s more and the chain's 60 s are up, whatever the new run's age.
+  Advance(absl::Seconds(54));
+  EXPECT_TRUE(IsOpenRun("can-flow"));
+  Advance(absl::Seconds(2));
+  std::vector<HistoryEvent> last = History("can-flow");
+  ASSERT_EQ(last.back().event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT);
+  EXPECT_EQ(last.back().workflow_execution_timed_out_event_attributes().retry_state(),
+            enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
+}
+
+TEST_F(WorkflowFunctionalTest, TightContinueAsNewLoopIsSpacedBySecond) {
+  Start("tight-flow");
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  Command can;
+  can.set_command_type(enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION);
+  ASSERT_TRUE(Complete(task.task_token(), {can}).ok());
+  std::vector<HistoryEvent> next = History("tight-flow");
+  ASSERT_EQ(Types(next), std::vector{enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED});
+  EXPECT_EQ(next[0].workflow_execution_started_event_attributes().first_workflow_task_backoff().seconds(), 1);
+  EXPECT_EQ(next[0].workflow_execution_started_event_attributes().workflow_type().name(), "Flow");
+  Advance(absl::Seconds(1));
+  EXPECT_EQ(History("tight-flow").back().event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+}
+
+TEST_F(WorkflowFunctionalTest, CronRunWaitsForItsTimeAndSignalsMeanwhileWakeNobody) {
+  // The fake clock starts now: the next top of the hour is at most 60 min away.
+  Start("cron-flow", [](wsv1::StartWorkflowExecutionRequest& r) { r.set_cron_schedule("0 * * * *"); });
+  std::vector<HistoryEvent> waiting = History("cron-flow");
+  ASSERT_EQ(waiting.size(), 1u);
+  const auto& started = waiting[0].workflow_execution_started_event_attributes();
+  EXPECT_EQ(started.initiator(), enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE);
+  const int64_t backoff = started.first_workflow_task_backoff().seconds();
+  EXPECT_GT(backoff, 0);
+  EXPECT_LE(backoff, 3600);
+
+  wsv1::SignalWorkflowExecutionRequest signal;
+  signal.set_namespace_("default");
+  signal.mutable_workflow_execution()->set_workflow_id("cron-flow");
+  signal.set_signal_name("early");
+  wsv1::SignalWorkflowExecutionResponse signalled;
+  ASSERT_TRUE(stub_->SignalWorkflowExecution(Context().get(), signal, &signalled).ok());
+  EXPECT_EQ(Types(History("cron-flow")),
+            (std::vector{enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED}));
+
+  Advance(absl::Seconds(backoff));
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  ASSERT_EQ(task.history().events_size(), 4);
+  EXPECT_EQ(task.history().events(2).event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+
+  // Completing schedules the next run at the next hour.
+  ASSERT_TRUE(Complete(task.task_token(), {CompleteWorkflow()}).ok());
+  std::vector<HistoryEvent> next = History("cron-flow");
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].workflow_execution_started_event_attributes().first_workflow_task_backoff().seconds(), 3600);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ class SqliteExecutionStore final : public ExecutionStore {
   absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<int64_t> {
       try {
-        SQLite::Transaction tx(db);
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement insert(db, "INSERT OR IGNORE INTO shards (shard_id, range_id) VALUES (?, 0)");
         insert.bind(1, shard_id);
         insert.exec();
@@ -53,7 +53,7 @@ class SqliteExecutionStore final : public ExecutionStore {
   absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) override {
     return db_.With([&](SQLite::Database& db) -> absl::Status {
       try {
-        SQLite::Transaction transaction(db);
+        SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
         // Fencing: the shard must still be ours.
         SQLite::Statement fence(db, "SELECT range_id FROM shards WHERE shard_id = ?");
         fence.bind(1, shard_id);

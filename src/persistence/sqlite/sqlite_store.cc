@@ -229,7 +229,7 @@ class SqliteStore final : public Store {
           "the store's schema is version ", current, "; this zaman knows versions up to ", known));
     }
     for (int v = current; v < known; ++v) {
-      SQLite::Transaction tx(db);
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
       db.exec(std::string(versions[v]));
       db.exec(absl::StrCat("DELETE FROM schema_version; INSERT INTO schema_version VALUES (", v + 1, ")"));
       tx.commit();

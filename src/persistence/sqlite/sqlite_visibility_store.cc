@@ -243,7 +243,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
   absl::Status UpsertMany(const std::vector<VisibilityRecord>& records) override {
     return db_.With([&](SQLite::Database& db) -> absl::Status {
       try {
-        SQLite::Transaction tx(db);
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         for (const VisibilityRecord& record : records) UpsertOne(db, record);
         tx.commit();
       } catch (const SQLite::Exception& e) {
@@ -341,7 +341,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
   absl::Status Delete(absl::string_view namespace_id, absl::string_view run_id) override {
     return db_.With([&](SQLite::Database& db) -> absl::Status {
       try {
-        SQLite::Transaction tx(db);
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         for (const char* table : {"visibility", "visibility_search_attributes"}) {
           SQLite::Statement drop(db, absl::StrCat("DELETE FROM ", table, " WHERE namespace_id = ? AND run_id = ?"));
           drop.bind(1, std::string(namespace_id));
