@@ -80,7 +80,14 @@ std::optional<ActivityTimeouts> NormalizeTimeouts(const temporal::api::command::
 
 // Checks every command before any is applied, so a bad one writes nothing
 // but the workflow task's failure.
+// Children and external targets live in the run's own namespace (Temporal
+// turns cross-namespace commands off by default).
+bool SameNamespace(const std::string& named, const std::string& namespace_name) {
+  return named.empty() || named == namespace_name;
+}
+
 CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWorkflowTaskCompletedRequest& request,
+                                const std::string& namespace_name,
                                 const visibility::SearchAttributeTypes& search_attributes) {
   std::set<std::string> activity_ids;
   for (const auto& [id, activity] : state.activities()) activity_ids.insert(activity.scheduled().activity_id());
@@ -179,6 +186,53 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
             return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
                             "BadContinueAsNewAttributes", std::string(cron.status().message()));
           }
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+        const auto& a = command.start_child_workflow_execution_command_attributes();
+        auto fail = [](const std::string& why) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES,
+                          "BadStartChildExecutionAttributes", why);
+        };
+        if (!SameNamespace(a.namespace_(), namespace_name)) return fail("cross-namespace children are not allowed");
+        if (a.workflow_id().empty() || a.workflow_id().size() > kMaxIdLength) {
+          return fail("WorkflowId is not set or too long.");
+        }
+        if (a.workflow_type().name().empty()) return fail("WorkflowType is not set.");
+        if (FromProto(a.workflow_execution_timeout()) < absl::ZeroDuration() ||
+            FromProto(a.workflow_run_timeout()) < absl::ZeroDuration() ||
+            FromProto(a.workflow_task_timeout()) < absl::ZeroDuration()) {
+          return fail("A timeout is negative.");
+        }
+        if (!a.cron_schedule().empty()) {
+          if (absl::StatusOr<CronSchedule> cron = CronSchedule::Parse(a.cron_schedule()); !cron.ok()) {
+            return fail(std::string(cron.status().message()));
+          }
+        }
+        auto attributes = a.search_attributes();
+        if (absl::Status s = visibility::ValidateAndStamp(attributes, search_attributes); !s.ok()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES, "BadSearchAttributes",
+                          std::string(s.message()));
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION: {
+        const auto& a = command.signal_external_workflow_execution_command_attributes();
+        if (!SameNamespace(a.namespace_(), namespace_name) || a.execution().workflow_id().empty() ||
+            a.signal_name().empty()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+                          "BadSignalWorkflowExecutionAttributes",
+                          "WorkflowId or SignalName is not set, or the namespace is another one.");
+        }
+        break;
+      }
+      case enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION: {
+        const auto& a = command.request_cancel_external_workflow_execution_command_attributes();
+        if (!SameNamespace(a.namespace_(), namespace_name) || a.workflow_id().empty()) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES,
+                          "BadRequestCancelExternalWorkflowExecutionAttributes",
+                          "WorkflowId is not set, or the namespace is another one.");
         }
         break;
       }
@@ -322,11 +376,113 @@ void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutTyp
   RetryWorkflowTask(scope, run);
 }
 
+namespace {
+
+// A transfer task for the history role's own processors, from this run.
+TransferTask CrossRunTaskOf(const MutableState& state, TransferTask::Kind kind, int64_t initiated_event_id,
+                            std::string request_id) {
+  TransferTask task;
+  task.set_kind(kind);
+  task.set_namespace_id(state.namespace_id());
+  task.set_workflow_id(state.workflow_id());
+  task.set_run_id(state.run_id());
+  task.set_initiated_event_id(initiated_event_id);
+  task.set_request_id(std::move(request_id));
+  return task;
+}
+
+constexpr absl::Duration kDefaultChildTaskTimeout = absl::Seconds(10);
+
+void InitiateChild(MutationScope& scope, Random& random, RunChange& run, int64_t completed_id,
+                   const std::string& namespace_name,
+                   temporal::api::command::v1::StartChildWorkflowExecutionCommandAttributes a) {
+  MutableState& state = run.state;
+  HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
+  auto* i = event.mutable_start_child_workflow_execution_initiated_event_attributes();
+  i->set_namespace_(namespace_name);
+  i->set_namespace_id(state.namespace_id());
+  i->set_workflow_id(a.workflow_id());
+  *i->mutable_workflow_type() = a.workflow_type();
+  i->mutable_task_queue()->set_name(a.task_queue().name().empty() ? state.task_queue().name() : a.task_queue().name());
+  i->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+  *i->mutable_input() = a.input();
+  *i->mutable_workflow_execution_timeout() = a.workflow_execution_timeout();
+  *i->mutable_workflow_run_timeout() = a.workflow_run_timeout();
+  *i->mutable_workflow_task_timeout() = FromProto(a.workflow_task_timeout()) > absl::ZeroDuration()
+                                            ? a.workflow_task_timeout()
+                                            : ToProto(kDefaultChildTaskTimeout);
+  i->set_parent_close_policy(a.parent_close_policy() == enums::PARENT_CLOSE_POLICY_UNSPECIFIED
+                                 ? enums::PARENT_CLOSE_POLICY_TERMINATE
+                                 : a.parent_close_policy());
+  i->set_control(a.control());
+  i->set_workflow_task_completed_event_id(completed_id);
+  i->set_workflow_id_reuse_policy(a.workflow_id_reuse_policy() == enums::WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED
+                                      ? enums::WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+                                      : a.workflow_id_reuse_policy());
+  if (a.has_retry_policy()) *i->mutable_retry_policy() = a.retry_policy();
+  i->set_cron_schedule(a.cron_schedule());
+  if (a.has_header()) *i->mutable_header() = a.header();
+  if (a.has_memo()) *i->mutable_memo() = a.memo();
+  if (a.has_search_attributes()) *i->mutable_search_attributes() = a.search_attributes();
+
+  persistence::v1::ChildExecutionInfo& child = (*state.mutable_children())[event.event_id()];
+  child.set_initiated_event_id(event.event_id());
+  child.set_namespace_(namespace_name);
+  child.set_workflow_id(a.workflow_id());
+  *child.mutable_workflow_type() = a.workflow_type();
+  child.set_parent_close_policy(i->parent_close_policy());
+  scope.AddTransferTask(CrossRunTaskOf(state, TransferTask::START_CHILD, event.event_id(), random.NewUuid()));
+}
+
+void InitiateExternalSignal(MutationScope& scope, Random& random, RunChange& run, int64_t completed_id,
+                            const std::string& namespace_name,
+                            const temporal::api::command::v1::SignalExternalWorkflowExecutionCommandAttributes& a) {
+  HistoryEvent& event =
+      AddEvent(run, scope.now(), enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
+  auto* i = event.mutable_signal_external_workflow_execution_initiated_event_attributes();
+  i->set_workflow_task_completed_event_id(completed_id);
+  i->set_namespace_(namespace_name);
+  i->set_namespace_id(run.state.namespace_id());
+  *i->mutable_workflow_execution() = a.execution();
+  i->set_signal_name(a.signal_name());
+  *i->mutable_input() = a.input();
+  i->set_control(a.control());
+  i->set_child_workflow_only(a.child_workflow_only());
+  if (a.has_header()) *i->mutable_header() = a.header();
+  TransferTask task = CrossRunTaskOf(run.state, TransferTask::SIGNAL_EXTERNAL, event.event_id(), random.NewUuid());
+  task.set_target_workflow_id(a.execution().workflow_id());
+  task.set_target_run_id(a.execution().run_id());
+  scope.AddTransferTask(std::move(task));
+}
+
+void InitiateExternalCancel(
+    MutationScope& scope, Random& random, RunChange& run, int64_t completed_id, const std::string& namespace_name,
+    const temporal::api::command::v1::RequestCancelExternalWorkflowExecutionCommandAttributes& a) {
+  HistoryEvent& event =
+      AddEvent(run, scope.now(), enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
+  auto* i = event.mutable_request_cancel_external_workflow_execution_initiated_event_attributes();
+  i->set_workflow_task_completed_event_id(completed_id);
+  i->set_namespace_(namespace_name);
+  i->set_namespace_id(run.state.namespace_id());
+  i->mutable_workflow_execution()->set_workflow_id(a.workflow_id());
+  i->mutable_workflow_execution()->set_run_id(a.run_id());
+  i->set_control(a.control());
+  i->set_child_workflow_only(a.child_workflow_only());
+  i->set_reason(a.reason());
+  TransferTask task = CrossRunTaskOf(run.state, TransferTask::CANCEL_EXTERNAL, event.event_id(), random.NewUuid());
+  task.set_target_workflow_id(a.workflow_id());
+  task.set_target_run_id(a.run_id());
+  scope.AddTransferTask(std::move(task));
+}
+
+}  // namespace
+
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random, RunChange& run,
                                            const wsv1::RespondWorkflowTaskCompletedRequest& request,
+                                           const std::string& namespace_name,
                                            const visibility::SearchAttributeTypes& search_attributes) {
   MutableState& state = run.state;
-  CommandOutcome validated = ValidateCommands(state, request, search_attributes);
+  CommandOutcome validated = ValidateCommands(state, request, namespace_name, search_attributes);
   if (!validated.reject.ok() || validated.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
     return validated;
   }
@@ -481,6 +637,20 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
             !s.ok()) {
           return Refused(s);
         }
+        break;
+      case enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
+        auto a = command.start_child_workflow_execution_command_attributes();
+        (void)visibility::ValidateAndStamp(*a.mutable_search_attributes(), search_attributes);
+        InitiateChild(scope, random, run, completed_id, namespace_name, std::move(a));
+        break;
+      }
+      case enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+        InitiateExternalSignal(scope, random, run, completed_id, namespace_name,
+                               command.signal_external_workflow_execution_command_attributes());
+        break;
+      case enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
+        InitiateExternalCancel(scope, random, run, completed_id, namespace_name,
+                               command.request_cancel_external_workflow_execution_command_attributes());
         break;
       case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION: {
         auto a = command.continue_as_new_workflow_execution_command_attributes();

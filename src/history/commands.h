@@ -30,6 +30,7 @@ struct CommandOutcome {
 // `search_attributes`: the namespace's custom ones, which upserts must use.
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random, RunChange& run,
                                            const wsv1::RespondWorkflowTaskCompletedRequest& request,
+                                           const std::string& namespace_name,
                                            const visibility::SearchAttributeTypes& search_attributes);
 
 // Fails (or times out) the started workflow task and schedules the next attempt.

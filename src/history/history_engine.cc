@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "history/commands.h"
+#include "history/engine_internal.h"
 #include "history/retry_policy.h"
 #include "history/run_chain.h"
 #include "history/workflow_run.h"
@@ -20,7 +21,6 @@ constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
 
 absl::Status WorkflowTaskNotFound() { return absl::NotFoundError("Workflow task not found."); }
 absl::Status ActivityTaskNotFound() { return absl::NotFoundError("Activity task not found."); }
-absl::Status AlreadyCompleted() { return absl::NotFoundError("workflow execution already completed"); }
 
 std::string EncodeToken(const TaskToken& token) { return token.SerializeAsString(); }
 
@@ -41,6 +41,8 @@ absl::Status AlreadyStarted(const MutableState& running) {
 }
 
 }  // namespace
+
+absl::Status AlreadyCompleted() { return absl::NotFoundError("workflow execution already completed"); }
 
 HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility,
                              Clock& clock, TimerService& timers, Random& random, int num_shards, TaskSink& sink,
@@ -117,14 +119,12 @@ absl::StatusOr<std::string> HistoryEngine::ResolveRunId(const std::string& names
 // ---------------------------------------------------------------------------
 // Start
 
-namespace {
 
-// `before_first_task` adds events that go between the started event and the
-// first workflow task (SignalWithStart's signal).
 absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const NamespaceRef& ns,
                                      const wsv1::StartWorkflowExecutionRequest& request,
                                      const std::string& expected_current,
-                                     const std::function<void(RunChange&)>& before_first_task = nullptr) {
+                                     const std::function<void(RunChange&)>& before_first_task,
+                                     const ParentRef* parent) {
   const absl::Time now = scope.now();
   NewRun spec;
   spec.namespace_id = ns.id;
@@ -166,6 +166,12 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   // delay postpones the first workflow task likewise.
   spec.backoff = std::max(FirstCronBackoff(request.cron_schedule(), now), FromProto(request.workflow_start_delay()));
   if (!request.cron_schedule().empty()) attrs.set_initiator(enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE);
+  if (parent != nullptr) {
+    attrs.set_parent_workflow_namespace(parent->namespace_name);
+    attrs.set_parent_workflow_namespace_id(parent->namespace_id);
+    *attrs.mutable_parent_workflow_execution() = parent->execution;
+    attrs.set_parent_initiated_event_id(parent->initiated_event_id);
+  }
   return StartRun(scope, std::move(spec), expected_current, before_first_task);
 }
 
@@ -192,12 +198,6 @@ void TerminateRun(MutationScope& scope, RunChange& run, const std::string& reaso
   attrs->set_identity(identity);
   CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
-
-// A workflow id's current run: run_id "" and run nullptr if it never ran.
-struct CurrentRun {
-  std::string run_id;
-  RunChange* run = nullptr;
-};
 
 absl::StatusOr<CurrentRun> LoadCurrentRun(MutationScope& scope, const std::string& namespace_id,
                                           const std::string& workflow_id) {
@@ -260,7 +260,6 @@ absl::StatusOr<std::optional<wsv1::StartWorkflowExecutionResponse>> ResolveConfl
   }
 }
 
-}  // namespace
 
 void HistoryEngine::StartWorkflow(const NamespaceRef& ns, wsv1::StartWorkflowExecutionRequest request,
                                   Done<wsv1::StartWorkflowExecutionResponse> done) {
@@ -418,11 +417,12 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
   };
   ShardOf(token.namespace_id(), token.workflow_id())
       .Execute<Completed>(
-          [this, token, request, types = ns.search_attributes](MutationScope& scope) -> absl::StatusOr<Completed> {
+          [this, token, request, ns](MutationScope& scope) -> absl::StatusOr<Completed> {
             absl::StatusOr<RunChange*> loaded = LoadForWorkflowTask(scope, token);
             if (!loaded.ok()) return loaded.status();
             RunChange& run = **loaded;
-            CommandOutcome outcome = ApplyWorkflowTaskCompletion(scope, random_, run, request, *types);
+            CommandOutcome outcome =
+                ApplyWorkflowTaskCompletion(scope, random_, run, request, ns.name, *ns.search_attributes);
             Completed completed;
             if (!outcome.reject.ok()) return outcome.reject;
             if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
@@ -634,7 +634,6 @@ void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
 // ---------------------------------------------------------------------------
 // Signals, cancellation, termination
 
-namespace {
 
 absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& namespace_id,
                                        const temporal::api::common::v1::WorkflowExecution& execution) {
@@ -658,7 +657,8 @@ absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& 
 
 absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& name,
                     const temporal::api::common::v1::Payloads& input, const std::string& identity,
-                    const temporal::api::common::v1::Header& header, const std::string& request_id) {
+                    const temporal::api::common::v1::Header& header, const std::string& request_id,
+                    const temporal::api::common::v1::WorkflowExecution* external) {
   MutableState& state = run.state;
   if (!request_id.empty()) {
     for (const std::string& seen : state.signal_request_ids()) {
@@ -674,12 +674,12 @@ absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& nam
   attrs->set_identity(identity);
   *attrs->mutable_header() = header;
   attrs->set_request_id(request_id);
+  if (external != nullptr) *attrs->mutable_external_workflow_execution() = *external;
   AddExternalEvent(run, scope.now(), std::move(event));
   ScheduleWorkflowTask(scope, run);
   return absl::OkStatus();
 }
 
-}  // namespace
 
 void HistoryEngine::SignalWorkflow(const NamespaceRef& ns, wsv1::SignalWorkflowExecutionRequest request,
                                    Done<bool> done) {
@@ -783,6 +783,25 @@ void HistoryEngine::TerminateWorkflow(const NamespaceRef& ns, wsv1::TerminateWor
           std::move(done));
 }
 
+bool RequestCancel(MutationScope& scope, RunChange& run, const std::string& reason, const std::string& identity,
+                   int64_t external_initiated_event_id,
+                   const temporal::api::common::v1::WorkflowExecution* external) {
+  if (run.state.cancel_requested()) return false;
+  run.state.set_cancel_requested(true);
+  HistoryEvent event;
+  event.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+  auto* attrs = event.mutable_workflow_execution_cancel_requested_event_attributes();
+  attrs->set_cause(reason);
+  attrs->set_identity(identity);
+  if (external != nullptr) {
+    attrs->set_external_initiated_event_id(external_initiated_event_id);
+    *attrs->mutable_external_workflow_execution() = *external;
+  }
+  AddExternalEvent(run, scope.now(), std::move(event));
+  ScheduleWorkflowTask(scope, run);
+  return true;
+}
+
 void HistoryEngine::RequestCancelWorkflow(const NamespaceRef& ns,
                                           wsv1::RequestCancelWorkflowExecutionRequest request, Done<bool> done) {
   ShardOf(ns.id, request.workflow_execution().workflow_id())
@@ -797,16 +816,7 @@ void HistoryEngine::RequestCancelWorkflow(const NamespaceRef& ns,
                 request.first_execution_run_id() != run.state.first_execution_run_id()) {
               return absl::NotFoundError("workflow not found for the given first execution run id");
             }
-            if (run.state.cancel_requested()) return false;
-            run.state.set_cancel_requested(true);
-            HistoryEvent event;
-            event.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
-            auto* attrs = event.mutable_workflow_execution_cancel_requested_event_attributes();
-            attrs->set_cause(request.reason());
-            attrs->set_identity(request.identity());
-            AddExternalEvent(run, scope.now(), std::move(event));
-            ScheduleWorkflowTask(scope, run);
-            return true;
+            return RequestCancel(scope, run, request.reason(), request.identity());
           },
           std::move(done));
 }
@@ -1055,6 +1065,10 @@ void HistoryEngine::RunChanged(const MutableState& state) {
 void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
   if (task.kind() == TransferTask::VISIBILITY) {
     read_pool_.Post([this, task] { WriteVisibility(task); });
+    return;
+  }
+  if (task.kind() != TransferTask::WORKFLOW_TASK && task.kind() != TransferTask::ACTIVITY_TASK) {
+    read_pool_.Post([this, task] { ProcessCrossRunTask(task); });
     return;
   }
   if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&

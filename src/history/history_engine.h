@@ -143,6 +143,18 @@ class HistoryEngine final : public ShardListener {
   // tries again later if the store refuses.
   void WriteVisibility(const TransferTask& task);
 
+  // Outbox tasks that change another run (cross_run_tasks.cc).
+  void ProcessCrossRunTask(const TransferTask& task);
+  void StartChild(const TransferTask& task);
+  void DeliverChildClosed(const TransferTask& task);
+  void ApplyParentClosePolicy(const TransferTask& task);
+  void DeliverExternalRequest(const TransferTask& task);
+  void RetryCrossRunTask(const TransferTask& task, const absl::Status& why);
+  // Completes the task in its own shard's outbox.
+  void CompleteTask(const TransferTask& task);
+  // The event the task's `initiated_event_id` names, in the task's run (blocking read).
+  absl::StatusOr<HistoryEvent> InitiatedEventOf(const TransferTask& task);
+
   persistence::ExecutionStore& store_;
   persistence::VisibilityStore& visibility_;
   Clock& clock_;

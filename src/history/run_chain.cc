@@ -103,16 +103,6 @@ std::optional<absl::Duration> CronBackoff(MutationScope& scope, const MutableSta
   return absl::Seconds(std::ceil(absl::ToDoubleSeconds(next - now)));
 }
 
-// Starts the chain's next run after `run` (closed by the caller).
-absl::StatusOr<std::string> StartNext(MutationScope& scope, Random& random, RunChange& run,
-                                      const Continuation& next) {
-  absl::StatusOr<StartedAttributes> started = StartedOf(scope, run);
-  if (!started.ok()) return started.status();
-  std::string new_run_id = random.NewUuid();
-  StartRun(scope, NextRunOf(run, *started, new_run_id, next), run.state.run_id());
-  return new_run_id;
-}
-
 }  // namespace
 
 RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expected_current,
@@ -143,6 +133,12 @@ RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expect
   if (a.has_retry_policy()) *state.mutable_retry_policy() = a.retry_policy();
   state.set_cron_schedule(a.cron_schedule());
   state.set_awaiting_first_task_backoff(spec.backoff > absl::ZeroDuration());
+  if (a.has_parent_workflow_execution()) {
+    state.set_parent_namespace(a.parent_workflow_namespace());
+    state.set_parent_namespace_id(a.parent_workflow_namespace_id());
+    *state.mutable_parent_execution() = a.parent_workflow_execution();
+    state.set_parent_initiated_event_id(a.parent_initiated_event_id());
+  }
 
   RunChange* run = scope.Create(std::move(state), expected_current);
   HistoryEvent& started = AddEvent(*run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
@@ -183,12 +179,18 @@ absl::Status CompleteRunOrContinueCron(MutationScope& scope, Random& random, Run
   *d->mutable_result() = result;
   d->set_workflow_task_completed_event_id(completed_event_id);
   std::optional<absl::Duration> cron = CronBackoff(scope, run.state);
+  if (!cron) {
+    CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<StartedAttributes> started = StartedOf(scope, run);
+  if (!started.ok()) return started.status();
+  const std::string new_run_id = random.NewUuid();
+  d->set_new_execution_run_id(new_run_id);
   CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
-  if (!cron) return absl::OkStatus();
-  absl::StatusOr<std::string> next =
-      StartNext(scope, random, run, {enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, *cron, nullptr, &result});
-  if (!next.ok()) return next.status();
-  d->set_new_execution_run_id(*next);
+  StartRun(scope,
+           NextRunOf(run, *started, new_run_id, {enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, *cron, nullptr, &result}),
+           run.state.run_id());
   return absl::OkStatus();
 }
 
@@ -215,15 +217,17 @@ absl::Status CloseFailedRun(MutationScope& scope, Random& random, RunChange& run
     }
   }
   HistoryEvent& close = write_close(retry.state);
-  CloseRun(scope, run, status);
-  if (!next) return absl::OkStatus();
-  std::string new_run_id = random.NewUuid();
-  StartRun(scope, NextRunOf(run, *old_started, new_run_id, *next), run.state.run_id());
-  if (close.has_workflow_execution_failed_event_attributes()) {
-    close.mutable_workflow_execution_failed_event_attributes()->set_new_execution_run_id(new_run_id);
-  } else {
-    close.mutable_workflow_execution_timed_out_event_attributes()->set_new_execution_run_id(new_run_id);
+  std::string new_run_id;
+  if (next) {
+    new_run_id = random.NewUuid();
+    if (close.has_workflow_execution_failed_event_attributes()) {
+      close.mutable_workflow_execution_failed_event_attributes()->set_new_execution_run_id(new_run_id);
+    } else {
+      close.mutable_workflow_execution_timed_out_event_attributes()->set_new_execution_run_id(new_run_id);
+    }
   }
+  CloseRun(scope, run, status);
+  if (next) StartRun(scope, NextRunOf(run, *old_started, new_run_id, *next), run.state.run_id());
   return absl::OkStatus();
 }
 
@@ -300,6 +304,12 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
   if (command.has_retry_policy()) *a.mutable_retry_policy() = command.retry_policy();
   a.set_cron_schedule(command.cron_schedule());
   a.set_workflow_id(old.workflow_id());
+  if (old.has_parent_execution()) {
+    a.set_parent_workflow_namespace(old.parent_namespace());
+    a.set_parent_workflow_namespace_id(old.parent_namespace_id());
+    *a.mutable_parent_workflow_execution() = old.parent_execution();
+    a.set_parent_initiated_event_id(old.parent_initiated_event_id());
+  }
 
   // At least kMinRunInterval between the two runs' starts of real work.
   absl::Duration backoff = std::max(FromProto(command.backoff_start_interval()), absl::ZeroDuration());

@@ -61,6 +61,28 @@ int64_t ActivityScheduledId(const HistoryEvent& e) {
 
 }  // namespace
 
+void SetChildStartedEventId(HistoryEvent& e, int64_t started_id) {
+  switch (e.event_type()) {
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+      e.mutable_child_workflow_execution_completed_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
+      e.mutable_child_workflow_execution_failed_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
+      e.mutable_child_workflow_execution_canceled_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+      e.mutable_child_workflow_execution_timed_out_event_attributes()->set_started_event_id(started_id);
+      break;
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED:
+      e.mutable_child_workflow_execution_terminated_event_attributes()->set_started_event_id(started_id);
+      break;
+    default:
+      break;
+  }
+}
+
 void SetActivityStartedEventId(HistoryEvent& e, int64_t started_id) {
   switch (e.event_type()) {
     case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
@@ -97,11 +119,30 @@ int64_t ResultScheduledId(const HistoryEvent& e) {
   }
 }
 
+// The initiated event id a child workflow's result event names, or 0.
+int64_t ChildResultInitiatedId(const HistoryEvent& e) {
+  switch (e.event_type()) {
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+      return e.child_workflow_execution_completed_event_attributes().initiated_event_id();
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
+      return e.child_workflow_execution_failed_event_attributes().initiated_event_id();
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
+      return e.child_workflow_execution_canceled_event_attributes().initiated_event_id();
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+      return e.child_workflow_execution_timed_out_event_attributes().initiated_event_id();
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED:
+      return e.child_workflow_execution_terminated_event_attributes().initiated_event_id();
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
 void FlushBuffered(RunChange& run) {
   MutableState& state = run.state;
   std::map<int64_t, int64_t> started_ids;  // activity scheduled id -> started event id
+  std::map<int64_t, int64_t> child_started_ids;  // child initiated id -> ChildWorkflowExecutionStarted id
   for (HistoryEvent& event : *state.mutable_buffered_events()) {
     event.set_event_id(state.next_event_id());
     state.set_next_event_id(state.next_event_id() + 1);
@@ -109,6 +150,15 @@ void FlushBuffered(RunChange& run) {
       started_ids[scheduled] = event.event_id();
     } else if (int64_t result_of = ResultScheduledId(event); result_of != 0) {
       if (auto it = started_ids.find(result_of); it != started_ids.end()) SetActivityStartedEventId(event, it->second);
+    } else if (event.has_child_workflow_execution_started_event_attributes()) {
+      const int64_t initiated = event.child_workflow_execution_started_event_attributes().initiated_event_id();
+      child_started_ids[initiated] = event.event_id();
+      auto child = state.mutable_children()->find(initiated);
+      if (child != state.mutable_children()->end()) child->second.set_started_event_id(event.event_id());
+    } else if (int64_t initiated = ChildResultInitiatedId(event); initiated != 0) {
+      if (auto it = child_started_ids.find(initiated); it != child_started_ids.end()) {
+        SetChildStartedEventId(event, it->second);
+      }
     }
     run.events.push_back(std::move(event));
   }
@@ -164,10 +214,65 @@ void ClearStickyTaskQueue(MutableState& state) {
   state.clear_sticky_schedule_to_start_timeout();
 }
 
+namespace {
+
+// The run that continues a chain after `close`, if one does.
+std::string NewRunOf(const HistoryEvent& close) {
+  switch (close.event_type()) {
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+      return close.workflow_execution_completed_event_attributes().new_execution_run_id();
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+      return close.workflow_execution_failed_event_attributes().new_execution_run_id();
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+      return close.workflow_execution_timed_out_event_attributes().new_execution_run_id();
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+      return close.workflow_execution_continued_as_new_event_attributes().new_execution_run_id();
+    default:
+      return "";
+  }
+}
+
+TransferTask CrossRunTask(const MutableState& state, TransferTask::Kind kind) {
+  TransferTask task;
+  task.set_kind(kind);
+  task.set_namespace_id(state.namespace_id());
+  task.set_workflow_id(state.workflow_id());
+  task.set_run_id(state.run_id());
+  return task;
+}
+
+// What closing a run owes other runs: its parent hears how the child's
+// chain ended; its children get the parent close policy.
+void NotifyRelatives(MutationScope& scope, const RunChange& run) {
+  const MutableState& state = run.state;
+  if (state.has_parent_execution() && !run.events.empty() && NewRunOf(run.events.back()).empty()) {
+    TransferTask closed = CrossRunTask(state, TransferTask::CHILD_CLOSED);
+    closed.set_target_workflow_id(state.parent_execution().workflow_id());
+    closed.set_target_run_id(state.parent_execution().run_id());
+    closed.set_initiated_event_id(state.parent_initiated_event_id());
+    *closed.mutable_child_close_event() = run.events.back();
+    closed.set_child_first_run_id(state.first_execution_run_id());
+    scope.AddTransferTask(std::move(closed));
+  }
+  for (const auto& [initiated_id, child] : state.children()) {
+    if (child.parent_close_policy() == enums::PARENT_CLOSE_POLICY_ABANDON || child.run_id().empty()) continue;
+    TransferTask policy = CrossRunTask(state, TransferTask::PARENT_CLOSE_POLICY);
+    policy.set_target_workflow_id(child.workflow_id());
+    policy.set_target_run_id(child.run_id());
+    policy.set_initiated_event_id(initiated_id);
+    policy.set_parent_close_policy(child.parent_close_policy());
+    scope.AddTransferTask(std::move(policy));
+  }
+}
+
+}  // namespace
+
 void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status) {
   MutableState& state = run.state;
   state.set_status(status);
   *state.mutable_close_time() = ToProto(scope.now());
+  NotifyRelatives(scope, run);
+  state.clear_children();
   // Pending work is abandoned; its outbox and timer tasks find the run
   // closed and do nothing.
   state.clear_workflow_task();

@@ -27,6 +27,10 @@ void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event);
 // started-event references of activity results.
 void FlushBuffered(RunChange& run);
 
+// Points a child workflow's result event (Completed/Failed/Canceled/
+// TimedOut/Terminated) at its ChildWorkflowExecutionStarted event.
+void SetChildStartedEventId(HistoryEvent& result, int64_t started_event_id);
+
 // Points an activity result event (Completed/Failed/TimedOut/Canceled) at
 // its started event.
 void SetActivityStartedEventId(HistoryEvent& result, int64_t started_event_id);
@@ -44,7 +48,10 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run);
 // The next workflow task goes to the normal queue again.
 void ClearStickyTaskQueue(MutableState& state);
 
-// Marks the run closed: status, close time, no pending work.
+// Marks the run closed: status, close time, no pending work. Its close
+// event, already written last in `run.events`, goes to the parent when the
+// run is a child whose chain ends here; its children get their parent
+// close policy.
 void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStatus status);
 
 // What Describe and visibility show of a run.

@@ -32,3 +32,61 @@ class CronTickWorkflow:
     async def run(self) -> int:
         previous = workflow.get_last_completion_result(int) or 0
         return previous + 1
+
+
+@workflow.defn
+class ChildGreeting:
+    @workflow.run
+    async def run(self, name: str) -> str:
+        return f"child greets {name}"
+
+
+@workflow.defn
+class Parent:
+    """Runs ChildGreeting as a child and returns its result."""
+
+    @workflow.run
+    async def run(self, child_id: str, name: str) -> str:
+        return await workflow.execute_child_workflow(ChildGreeting.run, name, id=child_id)
+
+
+@workflow.defn
+class Waiter:
+    """Returns the first "ping" signal's value; cancellable."""
+
+    def __init__(self) -> None:
+        self.got: str | None = None
+
+    @workflow.run
+    async def run(self) -> str:
+        await workflow.wait_condition(lambda: self.got is not None)
+        return self.got
+
+    @workflow.signal
+    async def ping(self, value: str) -> None:
+        self.got = value
+
+
+@workflow.defn
+class Pinger:
+    """Signals another workflow by id."""
+
+    @workflow.run
+    async def run(self, target_id: str) -> str:
+        await workflow.get_external_workflow_handle(target_id).signal(Waiter.ping, "hello")
+        return "sent"
+
+
+@workflow.defn
+class ChildCanceller:
+    """Starts a Waiter child, cancels it, and reports how it ended."""
+
+    @workflow.run
+    async def run(self, child_id: str) -> str:
+        handle = await workflow.start_child_workflow(Waiter.run, id=child_id)
+        handle.cancel()
+        try:
+            await handle
+        except Exception as err:  # the child's cancellation, as the SDK raises it
+            return type(err.__cause__ or err).__name__
+        return "child completed"

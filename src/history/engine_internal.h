@@ -1,0 +1,74 @@
+#pragma once
+
+// Private to the history module: the run mutations that the engine's RPC
+// handlers (history_engine.cc) and its cross-run task processors
+// (cross_run_tasks.cc) share. Each runs inside one mutation of the run's shard.
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/random.h"
+#include "history/history_engine.h"
+#include "history/shard.h"
+
+namespace zaman::history {
+
+// Who starts a child run.
+struct ParentRef {
+  std::string namespace_id;
+  std::string namespace_name;
+  temporal::api::common::v1::WorkflowExecution execution;
+  int64_t initiated_event_id = 0;
+};
+
+// A new run for `request` (validated), current if the current run is still
+// `expected_current`. `before_first_task` adds events between the started
+// event and the first workflow task (SignalWithStart's signal).
+absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const NamespaceRef& ns,
+                                     const wsv1::StartWorkflowExecutionRequest& request,
+                                     const std::string& expected_current,
+                                     const std::function<void(RunChange&)>& before_first_task = nullptr,
+                                     const ParentRef* parent = nullptr);
+
+// Writes WorkflowExecutionTerminated (failing a started workflow task
+// first) and closes the run.
+void TerminateRun(MutationScope& scope, RunChange& run, const std::string& reason,
+                  const temporal::api::common::v1::Payloads* details, const std::string& identity);
+
+// A workflow id's current run: run_id "" and run nullptr if it never ran.
+struct CurrentRun {
+  std::string run_id;
+  RunChange* run = nullptr;
+};
+absl::StatusOr<CurrentRun> LoadCurrentRun(MutationScope& scope, const std::string& namespace_id,
+                                          const std::string& workflow_id);
+
+// The start decision for a workflow id whose latest run is `current`
+// (nullptr: none): the response when no run is to be created (a retried
+// start, USE_EXISTING), nullopt to go on and create, or the error
+// (WorkflowExecutionAlreadyStarted).
+absl::StatusOr<std::optional<wsv1::StartWorkflowExecutionResponse>> ResolveConflict(
+    MutationScope& scope, RunChange* current, const wsv1::StartWorkflowExecutionRequest& request);
+
+// The run (the current one when execution.run_id is empty) if it is open;
+// NotFound, or AlreadyCompleted's NotFound for a closed run.
+absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& namespace_id,
+                                       const temporal::api::common::v1::WorkflowExecution& execution);
+absl::Status AlreadyCompleted();
+
+// WorkflowExecutionSignaled (deduplicated by request id). `external`: the
+// workflow that sent it with a SignalExternalWorkflowExecution command.
+absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& name,
+                    const temporal::api::common::v1::Payloads& input, const std::string& identity,
+                    const temporal::api::common::v1::Header& header, const std::string& request_id,
+                    const temporal::api::common::v1::WorkflowExecution* external = nullptr);
+
+// WorkflowExecutionCancelRequested, once; false if already requested.
+// `external_initiated_event_id` / `external`: the workflow that asked with
+// a RequestCancelExternalWorkflowExecution command.
+bool RequestCancel(MutationScope& scope, RunChange& run, const std::string& reason, const std::string& identity,
+                   int64_t external_initiated_event_id = 0,
+                   const temporal::api::common::v1::WorkflowExecution* external = nullptr);
+
+}  // namespace zaman::history
