@@ -538,6 +538,56 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeTaskQueue(grpc::CallbackServe
       });
 }
 
+// --- Workflow Update -------------------------------------------------------------
+
+// How long one call waits for an update's stage before answering with the
+// stage reached so far (Temporal's history.longPollExpirationInterval);
+// clients call again.
+constexpr absl::Duration kUpdateLongPoll = absl::Seconds(20);
+
+grpc::ServerUnaryReactor* WorkflowService::UpdateWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::UpdateWorkflowExecutionRequest* request,
+    wsv1::UpdateWorkflowExecutionResponse* response) {
+  absl::Time deadline = LongPollDeadline(context, kUpdateLongPoll);
+  return WithNamespace<wsv1::UpdateWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+          return done(s);
+        }
+        if (request->request().input().name().empty()) {
+          return done(errors::InvalidArgument("Update name is not set on request."));
+        }
+        if (request->wait_policy().lifecycle_stage() ==
+            temporal::api::enums::v1::UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED) {
+          return done(errors::InvalidArgument("WaitPolicy.LifecycleStage ADMITTED is not supported."));
+        }
+        if (request->request().meta().update_id().size() > kMaxIdLength) {
+          return done(errors::InvalidArgument("UpdateId length exceeds limit."));
+        }
+        if (absl::Status s = CheckBlobSize(request->request().input().args()); !s.ok()) return done(s);
+        wsv1::UpdateWorkflowExecutionRequest filled = *request;
+        if (filled.request().meta().update_id().empty()) {
+          filled.mutable_request()->mutable_meta()->set_update_id(backends_.random.NewUuid());
+        }
+        backends_.history.UpdateWorkflow(ns, std::move(filled), deadline, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::PollWorkflowExecutionUpdate(
+    grpc::CallbackServerContext* context, const wsv1::PollWorkflowExecutionUpdateRequest* request,
+    wsv1::PollWorkflowExecutionUpdateResponse* response) {
+  absl::Time deadline = LongPollDeadline(context, kUpdateLongPoll);
+  return WithNamespace<wsv1::PollWorkflowExecutionUpdateResponse>(
+      context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->update_ref().workflow_execution().workflow_id(), "WorkflowId");
+            !s.ok()) {
+          return done(s);
+        }
+        if (request->update_ref().update_id().empty()) return done(errors::InvalidArgument("UpdateId is not set."));
+        backends_.history.PollWorkflowUpdate(ns, *request, deadline, std::move(done));
+      });
+}
+
 // --- Queries -------------------------------------------------------------------
 //
 // A query is never persisted. QueryWorkflow registers it, puts a query task

@@ -118,6 +118,11 @@ class WorkflowService final
       const wsv1::ResetStickyTaskQueueRequest* request, wsv1::ResetStickyTaskQueueResponse* response) override;
   grpc::ServerUnaryReactor* ShutdownWorker(grpc::CallbackServerContext* context,
       const wsv1::ShutdownWorkerRequest* request, wsv1::ShutdownWorkerResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::UpdateWorkflowExecutionRequest* request, wsv1::UpdateWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* PollWorkflowExecutionUpdate(grpc::CallbackServerContext* context,
+      const wsv1::PollWorkflowExecutionUpdateRequest* request,
+      wsv1::PollWorkflowExecutionUpdateResponse* response) override;
 
   // Visibility (visibility_handlers.cc).
   grpc::ServerUnaryReactor* ListWorkflowExecutions(grpc::CallbackServerContext* context,

@@ -6,6 +6,7 @@
 #include "history/run_chain.h"
 #include "history/workflow_run.h"
 #include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/update/v1/message.pb.h"
 
 namespace zaman::history {
 namespace {
@@ -236,6 +237,16 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
         }
         break;
       }
+      case enums::COMMAND_TYPE_PROTOCOL_MESSAGE: {
+        const std::string& id = command.protocol_message_command_attributes().message_id();
+        bool found = false;
+        for (const auto& m : request.messages()) found = found || m.id() == id;
+        if (!found) {
+          return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+                          "BadUpdateWorkflowExecutionMessage", absl::StrCat("no message with id ", id));
+        }
+        break;
+      }
       case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
       case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
       case enums::COMMAND_TYPE_RECORD_MARKER:
@@ -247,6 +258,24 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
             "command ", enums::CommandType_Name(command.command_type()), " is not implemented by this server yet"));
         return outcome;
       }
+    }
+  }
+  // Protocol messages: Workflow Update answers about updates this run has.
+  std::set<std::string> accepting;
+  for (const auto& m : request.messages()) {
+    auto bad = [&](const std::string& why) {
+      return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+                      "BadUpdateWorkflowExecutionMessage", absl::StrCat("message ", m.id(), ": ", why));
+    };
+    if (m.protocol_instance_id().empty()) return bad("no protocol instance id");
+    if (m.body().Is<temporal::api::update::v1::Acceptance>()) {
+      accepting.insert(m.protocol_instance_id());
+    } else if (m.body().Is<temporal::api::update::v1::Response>()) {
+      if (!accepting.contains(m.protocol_instance_id()) && !state.updates().contains(m.protocol_instance_id())) {
+        return bad("a response to an update that was not accepted");
+      }
+    } else if (!m.body().Is<temporal::api::update::v1::Rejection>()) {
+      return bad(absl::StrCat("unknown body ", m.body().type_url()));
     }
   }
   return {};
@@ -355,6 +384,7 @@ void RetryWorkflowTask(MutationScope& scope, RunChange& run) {
 
 void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskFailedCause cause,
                       const Failure* failure, const std::string& identity) {
+  MaterializeSpeculativeTask(run);
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
   auto* attrs = event.mutable_workflow_task_failed_event_attributes();
@@ -367,6 +397,7 @@ void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskF
 }
 
 void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutType type) {
+  MaterializeSpeculativeTask(run);
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
   auto* attrs = event.mutable_workflow_task_timed_out_event_attributes();
@@ -475,12 +506,71 @@ void InitiateExternalCancel(
   scope.AddTransferTask(std::move(task));
 }
 
+// Applies one Workflow Update message from the worker (validated).
+void ApplyUpdateMessage(MutationScope& scope, RunChange& run, const temporal::api::protocol::v1::Message& message,
+                        UpdateRegistry& registry, UpdateEffects& effects) {
+  MutableState& state = run.state;
+  const std::string& update_id = message.protocol_instance_id();
+  if (temporal::api::update::v1::Acceptance acceptance; message.body().UnpackTo(&acceptance)) {
+    if (state.updates().contains(update_id)) return;  // accepted before
+    HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    auto* a = event.mutable_workflow_execution_update_accepted_event_attributes();
+    a->set_protocol_instance_id(update_id);
+    a->set_accepted_request_message_id(acceptance.accepted_request_message_id());
+    a->set_accepted_request_sequencing_event_id(acceptance.accepted_request_sequencing_event_id());
+    // The request as the client sent it (what replay needs).
+    std::optional<UpdateRegistry::Request> original = registry.RequestOf(KeyOf(state), update_id);
+    *a->mutable_accepted_request() = original ? *original : acceptance.accepted_request();
+    (*state.mutable_updates())[update_id].set_accepted_event_id(event.event_id());
+    effects.accepted.push_back(update_id);
+  } else if (temporal::api::update::v1::Response response; message.body().UnpackTo(&response)) {
+    auto record = state.mutable_updates()->find(update_id);
+    if (record == state.mutable_updates()->end() || record->second.completed_event_id() != 0) return;
+    HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
+    auto* c = event.mutable_workflow_execution_update_completed_event_attributes();
+    *c->mutable_meta() = response.meta();
+    c->mutable_meta()->set_update_id(update_id);
+    c->set_accepted_event_id(record->second.accepted_event_id());
+    *c->mutable_outcome() = response.outcome();
+    record->second.set_completed_event_id(event.event_id());
+    effects.completed.emplace_back(update_id, response.outcome());
+  } else if (temporal::api::update::v1::Rejection rejection; message.body().UnpackTo(&rejection)) {
+    UpdateRegistry::Outcome outcome;
+    *outcome.mutable_failure() = rejection.failure();
+    effects.completed.emplace_back(update_id, std::move(outcome));
+  }
+}
+
+bool OnlyRejections(const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+  if (request.commands_size() > 0 || request.force_create_new_workflow_task()) return false;
+  for (const auto& m : request.messages()) {
+    if (!m.body().Is<temporal::api::update::v1::Rejection>()) return false;
+  }
+  return true;
+}
+
+void SetStickiness(MutableState& state, const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+  // The worker keeps the run cached and polls its own queue for the next
+  // task; without sticky attributes the next task goes to the normal queue.
+  const auto& sticky = request.sticky_attributes();
+  if (sticky.worker_task_queue().name().empty()) {
+    ClearStickyTaskQueue(state);
+  } else {
+    auto* queue = state.mutable_sticky_task_queue();
+    queue->set_name(sticky.worker_task_queue().name());
+    queue->set_kind(enums::TASK_QUEUE_KIND_STICKY);
+    queue->set_normal_name(state.task_queue().name());
+    *state.mutable_sticky_schedule_to_start_timeout() = sticky.schedule_to_start_timeout();
+  }
+}
+
 }  // namespace
 
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random, RunChange& run,
                                            const wsv1::RespondWorkflowTaskCompletedRequest& request,
                                            const std::string& namespace_name,
-                                           const visibility::SearchAttributeTypes& search_attributes) {
+                                           const visibility::SearchAttributeTypes& search_attributes,
+                                           UpdateRegistry& updates) {
   MutableState& state = run.state;
   CommandOutcome validated = ValidateCommands(state, request, namespace_name, search_attributes);
   if (!validated.reject.ok() || validated.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
@@ -497,6 +587,35 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   }
 
   absl::Time now = scope.now();
+  const int64_t started_event_id = state.workflow_task().started_event_id();
+  CommandOutcome outcome;
+  // Updates delivered with this task that the worker did not answer are
+  // rejected for it (an SDK that does not know updates).
+  auto reject_unanswered = [&] {
+    std::set<std::string> answered;
+    for (const auto& m : request.messages()) answered.insert(m.protocol_instance_id());
+    for (const std::string& id : updates.SentWith(KeyOf(state), started_event_id)) {
+      if (answered.contains(id)) continue;
+      UpdateRegistry::Outcome rejected;
+      rejected.mutable_failure()->set_message(
+          "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not "
+          "supported by the worker.");
+      rejected.mutable_failure()->set_source("Server");
+      rejected.mutable_failure()->mutable_application_failure_info()->set_non_retryable(true);
+      outcome.updates.completed.emplace_back(id, std::move(rejected));
+    }
+  };
+  if (state.workflow_task().speculative() && OnlyRejections(request)) {
+    // Nothing to keep: the task leaves no trace, as if it never ran.
+    for (const auto& m : request.messages()) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
+    reject_unanswered();
+    outcome.updates.reset_history_event_id = state.next_event_id() - 1;
+    state.clear_workflow_task();
+    SetStickiness(state, request);
+    if (state.buffered_events_size() > 0) ScheduleWorkflowTask(scope, run);
+    return outcome;
+  }
+  MaterializeSpeculativeTask(run);
   const auto& wft = state.workflow_task();
   HistoryEvent& completed = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
   auto* c = completed.mutable_workflow_task_completed_event_attributes();
@@ -510,18 +629,8 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   const int64_t completed_id = completed.event_id();
   state.set_last_completed_wft_started_event_id(wft.started_event_id());
   state.clear_workflow_task();
-  // The worker keeps the run cached and polls its own queue for the next
-  // task; without sticky attributes the next task goes to the normal queue.
-  const auto& sticky = request.sticky_attributes();
-  if (sticky.worker_task_queue().name().empty()) {
-    ClearStickyTaskQueue(state);
-  } else {
-    auto* queue = state.mutable_sticky_task_queue();
-    queue->set_name(sticky.worker_task_queue().name());
-    queue->set_kind(enums::TASK_QUEUE_KIND_STICKY);
-    queue->set_normal_name(state.task_queue().name());
-    *state.mutable_sticky_schedule_to_start_timeout() = sticky.schedule_to_start_timeout();
-  }
+  SetStickiness(state, request);
+  std::set<std::string> handled_messages;
 
   bool need_task = request.force_create_new_workflow_task();
   for (const Command& command : request.commands()) {
@@ -638,6 +747,14 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
           return Refused(s);
         }
         break;
+      case enums::COMMAND_TYPE_PROTOCOL_MESSAGE: {
+        const std::string& id = command.protocol_message_command_attributes().message_id();
+        for (const auto& m : request.messages()) {
+          if (m.id() != id || !handled_messages.insert(id).second) continue;
+          ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
+        }
+        break;
+      }
       case enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION: {
         auto a = command.start_child_workflow_execution_command_attributes();
         (void)visibility::ValidateAndStamp(*a.mutable_search_attributes(), search_attributes);
@@ -671,8 +788,13 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
         break;  // refused by ValidateCommands
     }
   }
+  // Messages no command placed are applied after all commands.
+  for (const auto& m : request.messages()) {
+    if (handled_messages.insert(m.id()).second) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
+  }
+  reject_unanswered();
   if (IsOpen(state) && (need_task || state.buffered_events_size() > 0)) ScheduleWorkflowTask(scope, run);
-  return {};
+  return outcome;
 }
 
 void FinishActivity(MutationScope& scope, RunChange& run, int64_t scheduled_event_id, HistoryEvent terminal) {

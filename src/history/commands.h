@@ -4,6 +4,7 @@
 
 #include "common/random.h"
 #include "history/shard.h"
+#include "history/update_registry.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
 #include "visibility/search_attributes.h"
 
@@ -14,6 +15,16 @@ namespace zaman::history {
 
 namespace wsv1 = ::temporal::api::workflowservice::v1;
 
+// What a completion did to Workflow Updates; the registry hears of it once
+// the change is committed.
+struct UpdateEffects {
+  std::vector<std::string> accepted;
+  std::vector<std::pair<std::string, UpdateRegistry::Outcome>> completed;  // rejections too
+  // The speculative task held only rejections and left no trace: the
+  // worker drops what it cached beyond this event.
+  int64_t reset_history_event_id = 0;
+};
+
 struct CommandOutcome {
   // Set: the request is refused and nothing is written.
   absl::Status reject = absl::OkStatus();
@@ -23,15 +34,19 @@ struct CommandOutcome {
       temporal::api::enums::v1::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
   temporal::api::failure::v1::Failure failure;
   std::string reply_message;
+  UpdateEffects updates;
 };
 
 // Writes WorkflowTaskCompleted and the events of the request's commands, in
 // order; schedules the next workflow task when one is needed.
 // `search_attributes`: the namespace's custom ones, which upserts must use.
+// `updates`: the run's Workflow Updates in flight (the requests the worker
+// answers; the ones it left unanswered are rejected).
 CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random, RunChange& run,
                                            const wsv1::RespondWorkflowTaskCompletedRequest& request,
                                            const std::string& namespace_name,
-                                           const visibility::SearchAttributeTypes& search_attributes);
+                                           const visibility::SearchAttributeTypes& search_attributes,
+                                           UpdateRegistry& updates);
 
 // Fails (or times out) the started workflow task and schedules the next attempt.
 void FailWorkflowTask(MutationScope& scope, RunChange& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,

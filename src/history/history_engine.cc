@@ -54,7 +54,8 @@ HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::Vi
       random_(random),
       num_shards_(num_shards),
       sink_(sink),
-      read_pool_(read_pool) {}
+      read_pool_(read_pool),
+      updates_(timers) {}
 
 HistoryEngine::~HistoryEngine() { Stop(); }
 
@@ -182,6 +183,7 @@ void TerminateRun(MutationScope& scope, RunChange& run, const std::string& reaso
   absl::Time now = scope.now();
   MutableState& state = run.state;
   if (state.has_workflow_task() && state.workflow_task().started_event_id() != 0) {
+    MaterializeSpeculativeTask(run);
     HistoryEvent& failed = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
     auto* attrs = failed.mutable_workflow_task_failed_event_attributes();
     attrs->set_scheduled_event_id(state.workflow_task().scheduled_event_id());
@@ -293,6 +295,7 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
     wsv1::PollWorkflowTaskQueueResponse response;
     int64_t first_event_id = 1;
     int64_t started_event_id = 0;
+    std::vector<HistoryEvent> unwritten;  // a speculative task's events
   };
   Shard& shard = ShardOf(task.namespace_id(), task.workflow_id());
   shard.Execute<Started>(
@@ -310,16 +313,20 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
           return WorkflowTaskNotFound();
         }
         absl::Time now = scope.now();
-        HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
-        auto* attrs = event.mutable_workflow_task_started_event_attributes();
-        attrs->set_scheduled_event_id(task.scheduled_event_id());
-        attrs->set_identity(identity);
-        attrs->set_request_id(request_id);
-        int64_t history_bytes = state.history_size_bytes();
-        for (const auto& e : run.events) history_bytes += static_cast<int64_t>(e.ByteSizeLong());
-        attrs->set_history_size_bytes(history_bytes);
         auto* wft = state.mutable_workflow_task();
-        wft->set_started_event_id(event.event_id());
+        int64_t started_event_id = wft->scheduled_event_id() + 1;
+        if (!wft->speculative()) {
+          HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
+          auto* attrs = event.mutable_workflow_task_started_event_attributes();
+          attrs->set_scheduled_event_id(task.scheduled_event_id());
+          attrs->set_identity(identity);
+          attrs->set_request_id(request_id);
+          int64_t history_bytes = state.history_size_bytes();
+          for (const auto& e : run.events) history_bytes += static_cast<int64_t>(e.ByteSizeLong());
+          attrs->set_history_size_bytes(history_bytes);
+          started_event_id = event.event_id();
+        }
+        wft->set_started_event_id(started_event_id);
         *wft->mutable_started_time() = ToProto(now);
         wft->set_started_identity(identity);
         wft->set_request_id(request_id);
@@ -332,12 +339,21 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
         scope.AddTimerTask(std::move(timeout));
 
         Started started;
-        started.started_event_id = event.event_id();
+        started.started_event_id = started_event_id;
         // A worker polling its sticky queue has the run cached: it gets the
         // events since the last task it completed (an SDK that lost its
         // cache fetches the rest itself).
         if (task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY) {
           started.first_event_id = state.last_completed_wft_started_event_id() + 1;
+        }
+        if (wft->speculative()) {
+          // Its two events ride after the stored ones, which must then fit
+          // in the first page; else they are written now.
+          if (wft->scheduled_event_id() - started.first_event_id > kMaxHistoryPageSize - 2) {
+            MaterializeSpeculativeTask(run);
+          } else {
+            started.unwritten = SpeculativeTaskEvents(state);
+          }
         }
         auto& r = started.response;
         TaskToken token;
@@ -345,14 +361,14 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
         token.set_workflow_id(state.workflow_id());
         token.set_run_id(state.run_id());
         token.set_scheduled_event_id(wft->scheduled_event_id());
-        token.set_started_event_id(event.event_id());
+        token.set_started_event_id(started_event_id);
         token.set_attempt(wft->attempt());
         r.set_task_token(EncodeToken(token));
         r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
         r.mutable_workflow_execution()->set_run_id(state.run_id());
         *r.mutable_workflow_type() = state.workflow_type();
         r.set_previous_started_event_id(state.last_completed_wft_started_event_id());
-        r.set_started_event_id(event.event_id());
+        r.set_started_event_id(started_event_id);
         r.set_attempt(wft->attempt());
         *r.mutable_scheduled_time() = wft->scheduled_time();
         *r.mutable_started_time() = wft->started_time();
@@ -375,6 +391,21 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
           if (!events.ok()) return done(events.status());
           int64_t next = events->empty() ? started.first_event_id : events->back().event_id() + 1;
           for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
+          for (auto& e : started.unwritten) {
+            if (e.event_id() == next) {
+              *r.mutable_history()->add_events() = std::move(e);
+              ++next;
+            }
+          }
+          // Workflow Updates waiting for the worker ride on every task.
+          RunKey key{token.namespace_id(), exec.workflow_id(), exec.run_id()};
+          for (const UpdateRegistry::Request& request : updates_.TakeForTask(key, started.started_event_id)) {
+            auto* message = r.add_messages();
+            message->set_id(request.meta().update_id() + "/request");
+            message->set_protocol_instance_id(request.meta().update_id());
+            message->set_event_id(started.started_event_id - 1);
+            message->mutable_body()->PackFrom(request);
+          }
           if (next <= started.started_event_id) {
             persistence::v1::HistoryPageToken page;
             page.set_run_id(exec.run_id());
@@ -414,6 +445,8 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
   // task is failed: UnhandledCommand, bad attributes).
   struct Completed {
     absl::Status reply = absl::OkStatus();
+    UpdateEffects updates;
+    RunKey run;
   };
   ShardOf(token.namespace_id(), token.workflow_id())
       .Execute<Completed>(
@@ -422,19 +455,31 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
             if (!loaded.ok()) return loaded.status();
             RunChange& run = **loaded;
             CommandOutcome outcome =
-                ApplyWorkflowTaskCompletion(scope, random_, run, request, ns.name, *ns.search_attributes);
+                ApplyWorkflowTaskCompletion(scope, random_, run, request, ns.name, *ns.search_attributes, updates_);
             Completed completed;
+            completed.run = KeyOf(run.state);
             if (!outcome.reject.ok()) return outcome.reject;
             if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
               FailWorkflowTask(scope, run, outcome.failed_cause, &outcome.failure, request.identity());
               completed.reply = errors::InvalidArgument(outcome.reply_message);
+              return completed;
             }
+            completed.updates = std::move(outcome.updates);
+            // Updates that arrived while the worker held this task go out
+            // on a task of their own.
+            if (updates_.HasUnsent(completed.run)) ScheduleWorkflowTask(scope, run, /*speculative=*/true);
             return completed;
           },
-          [done = std::move(done)](absl::StatusOr<Completed> completed) {
+          [this, done = std::move(done)](absl::StatusOr<Completed> completed) {
             if (!completed.ok()) return done(completed.status());
+            for (const std::string& id : completed->updates.accepted) updates_.Accepted(completed->run, id);
+            for (const auto& [id, outcome] : completed->updates.completed) {
+              updates_.Completed(completed->run, id, outcome);
+            }
             if (!completed->reply.ok()) return done(completed->reply);
-            done(wsv1::RespondWorkflowTaskCompletedResponse());
+            wsv1::RespondWorkflowTaskCompletedResponse response;
+            response.set_reset_history_event_id(completed->updates.reset_history_event_id);
+            done(std::move(response));
           });
 }
 
@@ -1046,6 +1091,7 @@ void HistoryEngine::WaitForRun(const RunKey& run, absl::Time deadline, std::func
 }
 
 void HistoryEngine::RunChanged(const MutableState& state) {
+  if (!IsOpen(state)) UpdatesOfClosedRun(state);
   std::vector<Waiter> woken;
   {
     absl::MutexLock lock(&waiters_mu_);

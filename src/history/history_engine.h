@@ -13,6 +13,7 @@
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
 #include "history/shard.h"
+#include "history/update_registry.h"
 #include "persistence/visibility_store.h"
 #include "visibility/search_attributes.h"
 #include "temporal/api/query/v1/message.pb.h"
@@ -118,6 +119,14 @@ class HistoryEngine final : public ShardListener {
   absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> QueryTaskResponse(
       const TransferTask& task, const temporal::api::query::v1::WorkflowQuery& query);
 
+  // Workflow Update: admits the update (once per update id), gets it to
+  // the worker, and answers when it reaches the requested stage or at
+  // `deadline` with the stage reached so far.
+  void UpdateWorkflow(const NamespaceRef& ns, wsv1::UpdateWorkflowExecutionRequest request, absl::Time deadline,
+                      Done<wsv1::UpdateWorkflowExecutionResponse> done);
+  void PollWorkflowUpdate(const NamespaceRef& ns, wsv1::PollWorkflowExecutionUpdateRequest request,
+                          absl::Time deadline, Done<wsv1::PollWorkflowExecutionUpdateResponse> done);
+
   // May wait (wait_new_event, CLOSE_EVENT) until `deadline` for the run to change.
   void GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
                           absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done);
@@ -164,6 +173,22 @@ class HistoryEngine final : public ShardListener {
   TaskSink& sink_;
   ThreadPool& read_pool_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  UpdateRegistry updates_;
+
+  // Where an update stands in the run's durable state, found by a mutation.
+  struct UpdateLookup {
+    RunKey run;
+    int64_t completed_event_id = 0;  // its outcome is in this event
+    bool accepted = false;
+  };
+  // A closed run's updates in flight fail (after the closing commit's own
+  // update effects).
+  void UpdatesOfClosedRun(const MutableState& state);
+  // Finds or admits the update on its run's shard, then waits for `stage`.
+  void LookUpUpdate(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
+                    const std::string& first_execution_run_id, const std::string& update_id,
+                    const UpdateRegistry::Request* admit, UpdateRegistry::Stage stage, absl::Time deadline,
+                    std::function<void(absl::StatusOr<UpdateRegistry::Result>, const RunKey&)> then);
 
   struct Waiter {
     uint64_t id;

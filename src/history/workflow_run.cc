@@ -38,6 +38,9 @@ HistoryEvent& AddEvent(RunChange& run, absl::Time now, enums::EventType type) {
 void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event) {
   *event.mutable_event_time() = ToProto(now);
   const MutableState& state = run.state;
+  // A speculative task not yet started becomes a real one: the new event
+  // follows its scheduled event, whose id it reserved.
+  if (state.has_workflow_task() && state.workflow_task().started_event_id() == 0) MaterializeSpeculativeTask(run);
   if (state.has_workflow_task() && state.workflow_task().started_event_id() != 0) {
     *run.state.add_buffered_events() = std::move(event);
     return;
@@ -165,24 +168,27 @@ void FlushBuffered(RunChange& run) {
   state.clear_buffered_events();
 }
 
-void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
+void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative) {
   MutableState& state = run.state;
   if (!IsOpen(state) || state.has_workflow_task() || state.awaiting_first_task_backoff()) return;
   FlushBuffered(run);
+  if (!run.state.buffered_events().empty()) speculative = false;
   absl::Time now = scope.now();
   // A worker that keeps the run cached asked for its tasks on its own
   // (sticky) queue; matching falls back to the normal queue when that
   // worker is gone, and a schedule-to-start timer catches one that died.
   const bool sticky = !state.sticky_task_queue().name().empty();
   const temporal::api::taskqueue::v1::TaskQueue& queue = sticky ? state.sticky_task_queue() : state.task_queue();
-  HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
-  auto* attrs = event.mutable_workflow_task_scheduled_event_attributes();
-  *attrs->mutable_task_queue() = queue;
-  *attrs->mutable_start_to_close_timeout() = state.workflow_task_timeout();
-  attrs->set_attempt(1);
+  int64_t scheduled_event_id = state.next_event_id();
+  if (!speculative) {
+    HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    *event.mutable_workflow_task_scheduled_event_attributes() = ScheduledAttributes(queue, state, 1);
+    scheduled_event_id = event.event_id();
+  }
 
   auto* task = state.mutable_workflow_task();
-  task->set_scheduled_event_id(event.event_id());
+  task->set_speculative(speculative);
+  task->set_scheduled_event_id(scheduled_event_id);
   task->set_attempt(1);
   *task->mutable_scheduled_time() = ToProto(now);
   *task->mutable_task_queue() = queue;
@@ -193,7 +199,7 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
   transfer.set_namespace_id(state.namespace_id());
   transfer.set_workflow_id(state.workflow_id());
   transfer.set_run_id(state.run_id());
-  transfer.set_scheduled_event_id(event.event_id());
+  transfer.set_scheduled_event_id(scheduled_event_id);
   *transfer.mutable_task_queue() = queue;
   transfer.set_attempt(1);
   scope.AddTransferTask(std::move(transfer));
@@ -202,11 +208,53 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run) {
     absl::Duration wait = FromProto(state.sticky_schedule_to_start_timeout());
     if (wait <= absl::ZeroDuration()) wait = kDefaultStickyScheduleToStart;
     TimerTask timeout = NewTimerTask(state, TimerTask::WORKFLOW_TASK_TIMEOUT, now + wait);
-    timeout.set_event_id(event.event_id());
+    timeout.set_event_id(scheduled_event_id);
     timeout.set_attempt(1);
     timeout.set_timeout_type(enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
     scope.AddTimerTask(std::move(timeout));
   }
+}
+
+temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
+    const temporal::api::taskqueue::v1::TaskQueue& queue, const MutableState& state, int32_t attempt) {
+  temporal::api::history::v1::WorkflowTaskScheduledEventAttributes attrs;
+  *attrs.mutable_task_queue() = queue;
+  *attrs.mutable_start_to_close_timeout() = state.workflow_task_timeout();
+  attrs.set_attempt(attempt);
+  return attrs;
+}
+
+std::vector<HistoryEvent> SpeculativeTaskEvents(const MutableState& state) {
+  std::vector<HistoryEvent> events;
+  const auto& wft = state.workflow_task();
+  if (!wft.speculative()) return events;
+  HistoryEvent& scheduled = events.emplace_back();
+  scheduled.set_event_id(wft.scheduled_event_id());
+  *scheduled.mutable_event_time() = wft.scheduled_time();
+  scheduled.set_event_type(enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+  *scheduled.mutable_workflow_task_scheduled_event_attributes() =
+      ScheduledAttributes(wft.task_queue(), state, wft.attempt());
+  if (wft.started_event_id() == 0) return events;
+  HistoryEvent& started = events.emplace_back();
+  started.set_event_id(wft.started_event_id());
+  *started.mutable_event_time() = wft.started_time();
+  started.set_event_type(enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
+  auto* attrs = started.mutable_workflow_task_started_event_attributes();
+  attrs->set_scheduled_event_id(wft.scheduled_event_id());
+  attrs->set_identity(wft.started_identity());
+  attrs->set_request_id(wft.request_id());
+  attrs->set_history_size_bytes(state.history_size_bytes());
+  return events;
+}
+
+void MaterializeSpeculativeTask(RunChange& run) {
+  MutableState& state = run.state;
+  if (!state.has_workflow_task() || !state.workflow_task().speculative()) return;
+  for (HistoryEvent& event : SpeculativeTaskEvents(state)) {
+    state.set_next_event_id(event.event_id() + 1);
+    run.events.push_back(std::move(event));
+  }
+  state.mutable_workflow_task()->set_speculative(false);
 }
 
 void ClearStickyTaskQueue(MutableState& state) {

@@ -43,7 +43,19 @@ inline constexpr absl::Duration kDefaultStickyScheduleToStart = absl::Seconds(5)
 // is pending, the run is closed, or its first task still waits out a
 // backoff: on the run's sticky queue when a worker asked for one, with a
 // schedule-to-start timer.
-void ScheduleWorkflowTask(MutationScope& scope, RunChange& run);
+// `speculative`: for Workflow Update, with no events written yet (see
+// WorkflowTaskInfo.speculative); a normal task when events are buffered.
+void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative = false);
+
+temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
+    const temporal::api::taskqueue::v1::TaskQueue& queue, const MutableState& state, int32_t attempt);
+
+// The unwritten scheduled (and, once started, started) events of the run's
+// speculative workflow task; none for a normal one.
+std::vector<HistoryEvent> SpeculativeTaskEvents(const MutableState& state);
+
+// Writes a speculative task's events, making it a normal task.
+void MaterializeSpeculativeTask(RunChange& run);
 
 // The next workflow task goes to the normal queue again.
 void ClearStickyTaskQueue(MutableState& state);

@@ -90,3 +90,31 @@ class ChildCanceller:
         except Exception as err:  # the child's cancellation, as the SDK raises it
             return type(err.__cause__ or err).__name__
         return "child completed"
+
+
+@workflow.defn
+class Tally:
+    """A running total that updates add to; negative amounts are rejected."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.finished = False
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.finished)
+        return self.total
+
+    @workflow.update
+    async def add(self, n: int) -> int:
+        self.total += n
+        return self.total
+
+    @add.validator
+    def check_add(self, n: int) -> None:
+        if n < 0:
+            raise ValueError(f"cannot add {n}")
+
+    @workflow.signal
+    async def finish(self) -> None:
+        self.finished = True
