@@ -1,5 +1,8 @@
-"""Workflows whose runs chain under one workflow id (test_chains.py)."""
-from temporalio import workflow
+"""Workflows for test_chains, test_children, test_update and test_markers."""
+import asyncio
+from datetime import timedelta
+
+from temporalio import activity, workflow
 from temporalio.exceptions import ApplicationError
 
 
@@ -118,3 +121,21 @@ class Tally:
     @workflow.signal
     async def finish(self) -> None:
         self.finished = True
+
+
+@activity.defn
+async def shout(word: str) -> str:
+    return word.upper()
+
+
+@workflow.defn
+class Patched:
+    """A local activity and a patch: both become markers in history."""
+
+    @workflow.run
+    async def run(self, word: str) -> str:
+        loud = await workflow.execute_local_activity(shout, word, start_to_close_timeout=timedelta(seconds=10))
+        if workflow.patched("exclaim"):
+            loud += "!"
+        await asyncio.sleep(0.01)  # a second workflow task replays the markers
+        return loud
