@@ -504,6 +504,32 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeWorkflowExecution(
       });
 }
 
+grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistoryReverse(
+    grpc::CallbackServerContext* context, const wsv1::GetWorkflowExecutionHistoryReverseRequest* request,
+    wsv1::GetWorkflowExecutionHistoryReverseResponse* response) {
+  return WithNamespace<wsv1::GetWorkflowExecutionHistoryReverseResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        done(backends_.history.GetWorkflowHistoryReverse(ns, *request));
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::DeleteWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::DeleteWorkflowExecutionRequest* request,
+    wsv1::DeleteWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::DeleteWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+          return done(s);
+        }
+        backends_.history.DeleteWorkflow(ns, request->workflow_execution(), "Delete workflow execution",
+                                         [done](absl::StatusOr<bool> deleted) {
+                                           if (!deleted.ok()) return done(deleted.status());
+                                           done(wsv1::DeleteWorkflowExecutionResponse());
+                                         });
+      });
+}
+
 grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistory(
     grpc::CallbackServerContext* context, const wsv1::GetWorkflowExecutionHistoryRequest* request,
     wsv1::GetWorkflowExecutionHistoryResponse* response) {

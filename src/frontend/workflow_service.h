@@ -118,6 +118,11 @@ class WorkflowService final
       const wsv1::ResetStickyTaskQueueRequest* request, wsv1::ResetStickyTaskQueueResponse* response) override;
   grpc::ServerUnaryReactor* ShutdownWorker(grpc::CallbackServerContext* context,
       const wsv1::ShutdownWorkerRequest* request, wsv1::ShutdownWorkerResponse* response) override;
+  grpc::ServerUnaryReactor* GetWorkflowExecutionHistoryReverse(grpc::CallbackServerContext* context,
+      const wsv1::GetWorkflowExecutionHistoryReverseRequest* request,
+      wsv1::GetWorkflowExecutionHistoryReverseResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::DeleteWorkflowExecutionRequest* request, wsv1::DeleteWorkflowExecutionResponse* response) override;
   grpc::ServerUnaryReactor* UpdateWorkflowExecution(grpc::CallbackServerContext* context,
       const wsv1::UpdateWorkflowExecutionRequest* request, wsv1::UpdateWorkflowExecutionResponse* response) override;
   grpc::ServerUnaryReactor* PollWorkflowExecutionUpdate(grpc::CallbackServerContext* context,

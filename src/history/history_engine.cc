@@ -1090,12 +1090,82 @@ void HistoryEngine::WaitForRun(const RunKey& run, absl::Time deadline, std::func
   waiters_[run].push_back(Waiter{id, std::move(then), timer});
 }
 
+void HistoryEngine::RunDeleted(const RunKey& run) {
+  updates_.RunClosed(run, AlreadyCompleted());
+  WakeWaiters(run);
+}
+
+void HistoryEngine::DeleteWorkflow(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
+                                   const std::string& reason, Done<bool> done) {
+  ShardOf(ns.id, execution.workflow_id())
+      .Execute<bool>(
+          [ns, execution, reason](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> loaded = LoadOpenRun(scope, ns.id, execution);
+            if (loaded.status().message() == AlreadyCompleted().message()) {
+              // Closed: load it as it is.
+              std::string run_id = execution.run_id();
+              if (run_id.empty()) {
+                absl::StatusOr<std::string> current = scope.CurrentRunId(ns.id, execution.workflow_id());
+                if (!current.ok()) return current.status();
+                run_id = *current;
+              }
+              loaded = scope.Load(ns.id, execution.workflow_id(), run_id);
+            }
+            if (!loaded.ok()) return loaded.status();
+            RunChange& run = **loaded;
+            // Its parent and children hear of it as of a termination.
+            if (IsOpen(run.state)) TerminateRun(scope, run, reason, nullptr, "history-service");
+            scope.Delete(run);
+            return true;
+          },
+          std::move(done));
+}
+
+absl::StatusOr<wsv1::GetWorkflowExecutionHistoryReverseResponse> HistoryEngine::GetWorkflowHistoryReverse(
+    const NamespaceRef& ns, const wsv1::GetWorkflowExecutionHistoryReverseRequest& request) {
+  persistence::v1::HistoryPageToken page;
+  if (!request.next_page_token().empty() && !page.ParseFromString(request.next_page_token())) {
+    return errors::InvalidArgument("Invalid NextPageToken.");
+  }
+  const std::string& workflow_id = request.execution().workflow_id();
+  absl::StatusOr<std::string> run_id =
+      ResolveRunId(ns.id, workflow_id, page.run_id().empty() ? request.execution().run_id() : page.run_id());
+  if (!run_id.ok()) return run_id.status();
+  absl::StatusOr<persistence::ExecutionRecord> record = store_.GetExecution(ns.id, workflow_id, *run_id);
+  if (record.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", workflow_id));
+  }
+  if (!record.ok()) return record.status();
+  const int page_size = request.maximum_page_size() <= 0
+                            ? kMaxHistoryPageSize
+                            : std::min<int>(request.maximum_page_size(), kMaxHistoryPageSize);
+  // Events [from, to): the page ends where the previous one began.
+  const int64_t to = page.next_event_id() > 0 ? page.next_event_id() : record->state.next_event_id();
+  const int64_t from = std::max<int64_t>(1, to - page_size);
+  absl::StatusOr<std::vector<HistoryEvent>> events =
+      store_.ReadHistory(ns.id, workflow_id, *run_id, from, to, page_size);
+  if (!events.ok()) return events.status();
+  wsv1::GetWorkflowExecutionHistoryReverseResponse response;
+  for (auto it = events->rbegin(); it != events->rend(); ++it) *response.mutable_history()->add_events() = *it;
+  if (from > 1) {
+    persistence::v1::HistoryPageToken next;
+    next.set_run_id(*run_id);
+    next.set_next_event_id(from);
+    response.set_next_page_token(next.SerializeAsString());
+  }
+  return response;
+}
+
 void HistoryEngine::RunChanged(const MutableState& state) {
   if (!IsOpen(state)) UpdatesOfClosedRun(state);
+  WakeWaiters(KeyOf(state));
+}
+
+void HistoryEngine::WakeWaiters(const RunKey& run) {
   std::vector<Waiter> woken;
   {
     absl::MutexLock lock(&waiters_mu_);
-    auto it = waiters_.find(KeyOf(state));
+    auto it = waiters_.find(run);
     if (it == waiters_.end()) return;
     woken = std::move(it->second);
     waiters_.erase(it);
@@ -1111,6 +1181,14 @@ void HistoryEngine::RunChanged(const MutableState& state) {
 void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
   if (task.kind() == TransferTask::VISIBILITY) {
     read_pool_.Post([this, task] { WriteVisibility(task); });
+    return;
+  }
+  if (task.kind() == TransferTask::DELETE_VISIBILITY) {
+    read_pool_.Post([this, task] {
+      absl::Status dropped = visibility_.Delete(task.namespace_id(), task.run_id());
+      if (!dropped.ok()) return RetryCrossRunTask(task, dropped);
+      CompleteTask(task);
+    });
     return;
   }
   if (task.kind() != TransferTask::WORKFLOW_TASK && task.kind() != TransferTask::ACTIVITY_TASK) {

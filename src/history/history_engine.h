@@ -127,6 +127,14 @@ class HistoryEngine final : public ShardListener {
   void PollWorkflowUpdate(const NamespaceRef& ns, wsv1::PollWorkflowExecutionUpdateRequest request,
                           absl::Time deadline, Done<wsv1::PollWorkflowExecutionUpdateResponse> done);
 
+  // Removes the run (the current one when run_id is empty) and its history,
+  // terminating it first if it is still running.
+  void DeleteWorkflow(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
+                      const std::string& reason, Done<bool> done);
+  // History newest first, a page at a time.
+  absl::StatusOr<wsv1::GetWorkflowExecutionHistoryReverseResponse> GetWorkflowHistoryReverse(
+      const NamespaceRef& ns, const wsv1::GetWorkflowExecutionHistoryReverseRequest& request);
+
   // May wait (wait_new_event, CLOSE_EVENT) until `deadline` for the run to change.
   void GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
                           absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done);
@@ -135,6 +143,7 @@ class HistoryEngine final : public ShardListener {
   void DispatchTransferTask(const TransferTask& task) override;
   void TimerDue(int32_t shard_id, const TimerTask& task) override;
   void RunChanged(const MutableState& state) override;
+  void RunDeleted(const RunKey& run) override;
 
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
@@ -181,6 +190,8 @@ class HistoryEngine final : public ShardListener {
     int64_t completed_event_id = 0;  // its outcome is in this event
     bool accepted = false;
   };
+  // Answers the history long polls parked on the run.
+  void WakeWaiters(const RunKey& run);
   // A closed run's updates in flight fail (after the closing commit's own
   // update effects).
   void UpdatesOfClosedRun(const MutableState& state);

@@ -10,6 +10,7 @@
 namespace zaman::history {
 
 using ::google::protobuf::util::TimeUtil;
+using persistence::ExecutionDeletion;
 
 namespace {
 constexpr size_t kMaxBatch = 256;
@@ -25,8 +26,12 @@ int32_t MutationScope::shard_id() const { return shard_.id_; }
 absl::StatusOr<RunChange*> MutationScope::Load(const std::string& namespace_id, const std::string& workflow_id,
                                                const std::string& run_id) {
   RunKey key{namespace_id, workflow_id, run_id};
-  if (auto it = runs_.find(key); it != runs_.end()) return &it->second;
+  if (auto it = runs_.find(key); it != runs_.end()) {
+    if (it->second.deleted) return absl::NotFoundError("the run was deleted");
+    return &it->second;
+  }
   if (auto it = shard_.batch_->runs.find(key); it != shard_.batch_->runs.end()) {
+    if (it->second.deleted) return absl::NotFoundError("the run was deleted");
     return &runs_.emplace(key, it->second).first->second;
   }
   absl::StatusOr<persistence::ExecutionRecord> record =
@@ -60,6 +65,8 @@ RunChange* MutationScope::Create(MutableState state, std::string expected_curren
   change.expected_current_run_id = std::move(expected_current_run_id);
   return &(runs_[key] = std::move(change));
 }
+
+void MutationScope::Delete(RunChange& run) { run.deleted = true; }
 
 absl::StatusOr<HistoryEvent> MutationScope::ReadEvent(const RunChange& run, int64_t event_id) {
   for (const HistoryEvent& event : run.events) {
@@ -212,6 +219,19 @@ void Shard::RunBatch(std::vector<Op> ops) {
 
   auto& tx = batch.tx;
   for (auto& [key, change] : batch.runs) {
+    if (change.deleted) {
+      const auto& [namespace_id, workflow_id, run_id] = key;
+      tx.deletions.push_back({namespace_id, workflow_id, run_id, change.expected_db_version});
+      // Its row in visibility goes too, after this commit.
+      TransferTask forget;
+      forget.set_task_id(NextTaskId());
+      forget.set_kind(TransferTask::DELETE_VISIBILITY);
+      forget.set_namespace_id(namespace_id);
+      forget.set_workflow_id(workflow_id);
+      forget.set_run_id(run_id);
+      tx.new_transfer_tasks.push_back(std::move(forget));
+      continue;
+    }
     int64_t added_bytes = 0;
     for (const HistoryEvent& event : change.events) added_bytes += static_cast<int64_t>(event.ByteSizeLong());
     change.state.set_history_size_bytes(change.state.history_size_bytes() + added_bytes);
@@ -246,6 +266,7 @@ void Shard::RunBatch(std::vector<Op> ops) {
     for (const TransferTask& task : tx.new_transfer_tasks) listener_.DispatchTransferTask(task);
     for (const TimerTask& task : tx.new_timer_tasks) ArmTimer(task);
     for (const auto& update : tx.updates) listener_.RunChanged(update.state);
+    for (const auto& deletion : tx.deletions) listener_.RunDeleted({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
   }
   for (auto& done : committed) done(status);
 }

@@ -37,6 +37,8 @@ class ShardListener {
   virtual void TimerDue(int32_t shard_id, const TimerTask& task) = 0;
   // A run's state changed (long polls on history wake up).
   virtual void RunChanged(const MutableState& state) = 0;
+  // A run was deleted.
+  virtual void RunDeleted(const RunKey& run) = 0;
 };
 
 // A run as one mutation sees and changes it.
@@ -46,6 +48,7 @@ struct RunChange {
   bool set_current = false;
   std::string expected_current_run_id;
   std::vector<HistoryEvent> events;  // new, in id order
+  bool deleted = false;  // removed with its history at commit
 };
 
 class Shard;
@@ -66,6 +69,9 @@ class MutationScope {
   // A new run; it becomes the current one if the current one is still
   // `expected_current_run_id` when the batch commits.
   RunChange* Create(MutableState state, std::string expected_current_run_id);
+  // Removes the run and its history at commit (it must exist in the store:
+  // not created in this batch). Later loads in the batch find nothing.
+  void Delete(RunChange& run);
   // One event of the run's history: from this mutation's or batch's new
   // events, else from the store.
   absl::StatusOr<HistoryEvent> ReadEvent(const RunChange& run, int64_t event_id);

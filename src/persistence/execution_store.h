@@ -33,9 +33,20 @@ struct ExecutionUpdate {
   std::vector<HistoryEvent> events;  // appended; ids must continue the run's history
 };
 
+// A run removed with its whole history (DeleteWorkflowExecution,
+// retention), if it is still at `expected_db_version`. The workflow id
+// forgets it: if it was the current run, the id has none afterwards.
+struct ExecutionDeletion {
+  std::string namespace_id;
+  std::string workflow_id;
+  std::string run_id;
+  int64_t expected_db_version = 0;
+};
+
 // Everything one shard commits at once (group commit): all or nothing.
 struct ShardTransaction {
   std::vector<ExecutionUpdate> updates;
+  std::vector<ExecutionDeletion> deletions;
   std::vector<TransferTask> new_transfer_tasks;
   std::vector<TimerTask> new_timer_tasks;
   std::vector<int64_t> done_transfer_tasks;

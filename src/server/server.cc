@@ -8,6 +8,13 @@
 #include "common/version.h"
 
 namespace zaman::server {
+namespace {
+
+// How often the worker role looks for runs past their namespace's
+// retention period.
+constexpr absl::Duration kRetentionSweepInterval = absl::Minutes(10);
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
@@ -51,6 +58,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
   server->frontend_ = *std::move(frontend);
+  server->retention_ = std::make_unique<worker::RetentionScanner>(
+      server->store_->namespaces(), server->store_->visibility(), *server->history_, Clock::Real(), *server->timers_,
+      *server->blocking_pool_, kRetentionSweepInterval);
+  server->retention_->Start();
   return server;
 }
 
@@ -61,12 +72,14 @@ void Server::Shutdown() {
   // the frontend's graceful stop does not wait on them; then calls in
   // flight finish against a live history; then history stops writing; the
   // pool drains; the store closes last.
+  if (retention_) retention_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
   if (history_) history_->Stop();
   blocking_pool_.reset();
   frontend_.reset();
+  retention_.reset();
   history_.reset();
   matching_.reset();
   timers_.reset();

@@ -14,6 +14,7 @@
 #include "matching/query_registry.h"
 #include "persistence/store.h"
 #include "server/config.h"
+#include "worker/retention.h"
 
 namespace zaman::server {
 
@@ -44,6 +45,7 @@ class Server {
   std::unique_ptr<matching::MatchingEngine> matching_;
   matching::QueryRegistry queries_;
   std::unique_ptr<history::HistoryEngine> history_;
+  std::unique_ptr<worker::RetentionScanner> retention_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<frontend::FrontendServer> frontend_;

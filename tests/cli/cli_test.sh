@@ -110,5 +110,10 @@ check "workflow count grouped by status" eventually count_group
 check "a malformed query is refused with its position" bad_query
 check "an unknown attribute in a query is named" unknown_sa_q
 
+wf_delete()  { t workflow delete --workflow-id "$wf"; }
+wf_deleted() { ! t workflow describe --workflow-id "$wf" && shows 'not found'; }
+check "workflow delete" wf_delete
+check "a deleted workflow is not found" wf_deleted
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

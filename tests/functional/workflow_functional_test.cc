@@ -13,6 +13,7 @@
 #include "persistence/store.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
+#include "worker/retention.h"
 
 namespace zaman {
 namespace {
@@ -497,6 +498,86 @@ TEST_F(WorkflowFunctionalTest, CronRunWaitsForItsTimeAndSignalsMeanwhileWakeNobo
   std::vector<HistoryEvent> next = History("cron-flow");
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].workflow_execution_started_event_attributes().first_workflow_task_backoff().seconds(), 3600);
+}
+
+// Deletion, retention, reverse history.
+
+TEST_F(WorkflowFunctionalTest, HistoryReadsBackwardsInPages) {
+  Start("reverse-flow");
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  ASSERT_TRUE(Complete(task.task_token(), {StartTimer("a", 1), StartTimer("b", 2), CompleteWorkflow()}).ok());
+  std::vector<int64_t> ids;
+  std::string token;
+  do {
+    wsv1::GetWorkflowExecutionHistoryReverseRequest request;
+    request.set_namespace_("default");
+    request.mutable_execution()->set_workflow_id("reverse-flow");
+    request.set_maximum_page_size(3);
+    request.set_next_page_token(token);
+    wsv1::GetWorkflowExecutionHistoryReverseResponse response;
+    grpc::Status status = stub_->GetWorkflowExecutionHistoryReverse(Context().get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_LE(response.history().events_size(), 3);
+    for (const auto& e : response.history().events()) ids.push_back(e.event_id());
+    token = response.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(ids, (std::vector<int64_t>{7, 6, 5, 4, 3, 2, 1}));
+}
+
+TEST_F(WorkflowFunctionalTest, DeleteTerminatesAndForgetsTheRun) {
+  Start("doomed-flow");
+  wsv1::DeleteWorkflowExecutionRequest request;
+  request.set_namespace_("default");
+  request.mutable_workflow_execution()->set_workflow_id("doomed-flow");
+  wsv1::DeleteWorkflowExecutionResponse response;
+  ASSERT_TRUE(stub_->DeleteWorkflowExecution(Context().get(), request, &response).ok());
+
+  wsv1::GetWorkflowExecutionHistoryRequest history;
+  history.set_namespace_("default");
+  history.mutable_execution()->set_workflow_id("doomed-flow");
+  wsv1::GetWorkflowExecutionHistoryResponse events;
+  EXPECT_EQ(stub_->GetWorkflowExecutionHistory(Context().get(), history, &events).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->DeleteWorkflowExecution(Context().get(), request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // The id is free again.
+  EXPECT_FALSE(Start("doomed-flow").empty());
+}
+
+TEST_F(WorkflowFunctionalTest, RetentionDeletesRunsClosedLongerAgoThanTheNamespaceKeepsThem) {
+  worker::RetentionScanner retention(store_->namespaces(), store_->visibility(), *history_, clock_, timers_, pool_,
+                                     absl::Hours(1));
+  Start("kept-flow");  // stays open: never deleted
+  Start("old-flow");
+  wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();
+  wsv1::PollWorkflowTaskQueueResponse second = PollWorkflowTask();
+  const std::string& old_token =
+      first.workflow_execution().workflow_id() == "old-flow" ? first.task_token() : second.task_token();
+  ASSERT_TRUE(Complete(old_token, {CompleteWorkflow()}).ok());
+  // Visibility follows the outbox.
+  auto listed = [&](const std::string& query) {
+    wsv1::ListWorkflowExecutionsRequest request;
+    request.set_namespace_("default");
+    request.set_query(query);
+    wsv1::ListWorkflowExecutionsResponse response;
+    EXPECT_TRUE(stub_->ListWorkflowExecutions(Context().get(), request, &response).ok());
+    return response.executions_size();
+  };
+  for (int i = 0; i < 100 && listed("WorkflowId = 'old-flow'") == 0; ++i) absl::SleepFor(absl::Milliseconds(20));
+
+  Advance(absl::Hours(23));
+  EXPECT_EQ(retention.Sweep(), 0) << "deleted before its 24 h retention ran out";
+  Advance(absl::Hours(2));
+  EXPECT_EQ(retention.Sweep(), 1);
+  wsv1::DescribeWorkflowExecutionRequest describe;
+  describe.set_namespace_("default");
+  describe.mutable_execution()->set_workflow_id("old-flow");
+  wsv1::DescribeWorkflowExecutionResponse described;
+  EXPECT_EQ(stub_->DescribeWorkflowExecution(Context().get(), describe, &described).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(IsOpenRun("kept-flow"));
+  for (int i = 0; i < 100 && listed("WorkflowId = 'old-flow'") != 0; ++i) absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(listed("WorkflowId = 'old-flow'"), 0);
 }
 
 }  // namespace

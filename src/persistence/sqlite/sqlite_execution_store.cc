@@ -63,6 +63,9 @@ class SqliteExecutionStore final : public ExecutionStore {
         for (const ExecutionUpdate& update : tx.updates) {
           if (absl::Status s = ApplyUpdate(db, shard_id, update); !s.ok()) return s;
         }
+        for (const ExecutionDeletion& deletion : tx.deletions) {
+          if (absl::Status s = ApplyDeletion(db, deletion); !s.ok()) return s;
+        }
         for (const TransferTask& task : tx.new_transfer_tasks) {
           SQLite::Statement insert(db, "INSERT INTO transfer_tasks (shard_id, task_id, task) VALUES (?, ?, ?)");
           insert.bind(1, shard_id);
@@ -201,6 +204,28 @@ class SqliteExecutionStore final : public ExecutionStore {
         return FromException(e, "load tasks");
       }
     });
+  }
+
+  static absl::Status ApplyDeletion(SQLite::Database& db, const ExecutionDeletion& deletion) {
+    SQLite::Statement drop(db,
+                           "DELETE FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? "
+                           "AND db_version = ?");
+    drop.bind(1, deletion.namespace_id);
+    drop.bind(2, deletion.workflow_id);
+    drop.bind(3, deletion.run_id);
+    drop.bind(4, static_cast<int64_t>(deletion.expected_db_version));
+    if (drop.exec() != 1) {
+      return errors::ConditionFailed(absl::StrCat("workflow ", deletion.workflow_id, " changed concurrently"));
+    }
+    for (const char* sql : {"DELETE FROM history_events WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?",
+                            "DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?"}) {
+      SQLite::Statement statement(db, sql);
+      statement.bind(1, deletion.namespace_id);
+      statement.bind(2, deletion.workflow_id);
+      statement.bind(3, deletion.run_id);
+      statement.exec();
+    }
+    return absl::OkStatus();
   }
 
   static absl::Status ApplyUpdate(SQLite::Database& db, int32_t shard_id, const ExecutionUpdate& update) {
