@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean bench-visibility
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility conformance
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -50,6 +50,11 @@ unit-test: build
 
 sdk-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
+
+# The Go scenarios on zaman and on the reference Temporal dev server, their
+# histories compared (tests/conformance/known-differences.md).
+conformance: build
+	bash tests/conformance/run.sh $(ZAMAN)
 
 # List/Count latencies over one million runs in a SQLite store (bench/README.md).
 bench-visibility: build

@@ -302,6 +302,7 @@ void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id
   attrs->set_workflow_task_completed_event_id(completed_id);
   *attrs->mutable_retry_policy() = a.retry_policy();
   ApplyRetryDefaults(*attrs->mutable_retry_policy());
+  attrs->set_use_workflow_build_id(a.use_workflow_build_id());
 
   persistence::v1::ActivityInfo& activity = (*state.mutable_activities())[event.event_id()];
   activity.set_scheduled_event_id(event.event_id());
@@ -436,7 +437,7 @@ void InitiateChild(MutationScope& scope, Random& random, RunChange& run, int64_t
   *i->mutable_workflow_type() = a.workflow_type();
   i->mutable_task_queue()->set_name(a.task_queue().name().empty() ? state.task_queue().name() : a.task_queue().name());
   i->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-  *i->mutable_input() = a.input();
+  if (a.has_input()) *i->mutable_input() = a.input();
   *i->mutable_workflow_execution_timeout() = a.workflow_execution_timeout();
   *i->mutable_workflow_run_timeout() = a.workflow_run_timeout();
   *i->mutable_workflow_task_timeout() = FromProto(a.workflow_task_timeout()) > absl::ZeroDuration()
@@ -454,7 +455,8 @@ void InitiateChild(MutationScope& scope, Random& random, RunChange& run, int64_t
   i->set_cron_schedule(a.cron_schedule());
   if (a.has_header()) *i->mutable_header() = a.header();
   if (a.has_memo()) *i->mutable_memo() = a.memo();
-  if (a.has_search_attributes()) *i->mutable_search_attributes() = a.search_attributes();
+  if (a.search_attributes().indexed_fields_size() > 0) *i->mutable_search_attributes() = a.search_attributes();
+  i->set_inherit_build_id(a.inherit_build_id());
 
   persistence::v1::ChildExecutionInfo& child = (*state.mutable_children())[event.event_id()];
   child.set_initiated_event_id(event.event_id());
@@ -462,7 +464,14 @@ void InitiateChild(MutationScope& scope, Random& random, RunChange& run, int64_t
   child.set_workflow_id(a.workflow_id());
   *child.mutable_workflow_type() = a.workflow_type();
   child.set_parent_close_policy(i->parent_close_policy());
-  scope.AddTransferTask(CrossRunTaskOf(state, TransferTask::START_CHILD, event.event_id(), random.NewUuid()));
+  TransferTask start = CrossRunTaskOf(state, TransferTask::START_CHILD, event.event_id(), random.NewUuid());
+  if (state.has_root_execution()) {
+    *start.mutable_root_execution() = state.root_execution();
+  } else {
+    start.mutable_root_execution()->set_workflow_id(state.workflow_id());
+    start.mutable_root_execution()->set_run_id(state.run_id());
+  }
+  scope.AddTransferTask(std::move(start));
 }
 
 void InitiateExternalSignal(MutationScope& scope, Random& random, RunChange& run, int64_t completed_id,
@@ -609,7 +618,9 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
     // Nothing to keep: the task leaves no trace, as if it never ran.
     for (const auto& m : request.messages()) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
     reject_unanswered();
-    outcome.updates.reset_history_event_id = state.next_event_id() - 1;
+    // The SDK rolls its cached run back to the last task it really
+    // completed: the next task's events follow that one's started event.
+    outcome.updates.reset_history_event_id = state.last_completed_wft_started_event_id();
     state.clear_workflow_task();
     SetStickiness(state, request);
     if (state.buffered_events_size() > 0) ScheduleWorkflowTask(scope, run);
@@ -622,7 +633,6 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   c->set_scheduled_event_id(wft.scheduled_event_id());
   c->set_started_event_id(wft.started_event_id());
   c->set_identity(request.identity());
-  c->set_binary_checksum(request.binary_checksum());
   if (request.has_sdk_metadata()) *c->mutable_sdk_metadata() = request.sdk_metadata();
   if (request.has_metering_metadata()) *c->mutable_metering_metadata() = request.metering_metadata();
   if (request.has_worker_version_stamp()) *c->mutable_worker_version() = request.worker_version_stamp();
@@ -634,6 +644,9 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
 
   bool need_task = request.force_create_new_workflow_task();
   for (const Command& command : request.commands()) {
+    // The command's user metadata (a timer's summary, say) goes on the
+    // event it makes, as Temporal keeps it.
+    const size_t first_new_event = run.events.size();
     switch (command.command_type()) {
       case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
         ScheduleActivity(scope, run, completed_id, command.schedule_activity_task_command_attributes());
@@ -735,7 +748,10 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
       }
       case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
         if (absl::Status s = CompleteRunOrContinueCron(
-                scope, random, run, completed_id, command.complete_workflow_execution_command_attributes().result());
+                scope, random, run, completed_id,
+                command.complete_workflow_execution_command_attributes().has_result()
+                    ? &command.complete_workflow_execution_command_attributes().result()
+                    : nullptr);
             !s.ok()) {
           return Refused(s);
         }
@@ -786,6 +802,9 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
       }
       default:
         break;  // refused by ValidateCommands
+    }
+    if (command.has_user_metadata() && run.events.size() > first_new_event) {
+      *run.events[first_new_event].mutable_user_metadata() = command.user_metadata();
     }
   }
   // Messages no command placed are applied after all commands.

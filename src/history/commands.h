@@ -21,7 +21,7 @@ struct UpdateEffects {
   std::vector<std::string> accepted;
   std::vector<std::pair<std::string, UpdateRegistry::Outcome>> completed;  // rejections too
   // The speculative task held only rejections and left no trace: the
-  // worker drops what it cached beyond this event.
+  // worker rolls back to this started event (of the last task completed).
   int64_t reset_history_event_id = 0;
 };
 

@@ -161,7 +161,7 @@ void HistoryEngine::StartChild(const TransferTask& task) {
   request.set_workflow_id(i.workflow_id());
   *request.mutable_workflow_type() = i.workflow_type();
   *request.mutable_task_queue() = i.task_queue();
-  *request.mutable_input() = i.input();
+  if (i.has_input()) *request.mutable_input() = i.input();
   *request.mutable_workflow_execution_timeout() = i.workflow_execution_timeout();
   *request.mutable_workflow_run_timeout() = i.workflow_run_timeout();
   *request.mutable_workflow_task_timeout() = i.workflow_task_timeout();
@@ -173,7 +173,7 @@ void HistoryEngine::StartChild(const TransferTask& task) {
   if (i.has_search_attributes()) *request.mutable_search_attributes() = i.search_attributes();
   if (i.has_header()) *request.mutable_header() = i.header();
   ParentRef parent{task.namespace_id(), i.namespace_(), Execution(task.workflow_id(), task.run_id()),
-                   task.initiated_event_id()};
+                   task.initiated_event_id(), task.root_execution()};
   NamespaceRef ns;
   ns.id = task.namespace_id();
   ns.name = i.namespace_();

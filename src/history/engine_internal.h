@@ -20,6 +20,7 @@ struct ParentRef {
   std::string namespace_name;
   temporal::api::common::v1::WorkflowExecution execution;
   int64_t initiated_event_id = 0;
+  temporal::api::common::v1::WorkflowExecution root;  // of the tree the child joins
 };
 
 // A new run for `request` (validated), current if the current run is still

@@ -145,7 +145,7 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   StartedAttributes& attrs = spec.started;
   *attrs.mutable_workflow_type() = request.workflow_type();
   *attrs.mutable_task_queue() = NormalQueue(request.task_queue());
-  *attrs.mutable_input() = request.input();
+  if (request.has_input()) *attrs.mutable_input() = request.input();
   *attrs.mutable_workflow_execution_timeout() = ToProto(execution_timeout);
   *attrs.mutable_workflow_run_timeout() = ToProto(run_timeout);
   *attrs.mutable_workflow_task_timeout() = ToProto(task_timeout);
@@ -157,10 +157,16 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   if (execution_timeout > absl::ZeroDuration()) {
     *attrs.mutable_workflow_execution_expiration_time() = ToProto(now + execution_timeout);
   }
-  if (request.has_retry_policy()) *attrs.mutable_retry_policy() = request.retry_policy();
+  if (request.has_retry_policy()) {
+    // Stored with Temporal's defaults filled in, as clients read it back.
+    *attrs.mutable_retry_policy() = request.retry_policy();
+    ApplyRetryDefaults(*attrs.mutable_retry_policy());
+  }
   attrs.set_cron_schedule(request.cron_schedule());
   if (request.has_memo()) *attrs.mutable_memo() = request.memo();
-  if (request.has_search_attributes()) *attrs.mutable_search_attributes() = request.search_attributes();
+  if (request.search_attributes().indexed_fields_size() > 0) {
+    *attrs.mutable_search_attributes() = request.search_attributes();
+  }
   if (request.has_header()) *attrs.mutable_header() = request.header();
   attrs.set_workflow_id(request.workflow_id());
   // A cron workflow's first run waits for the schedule's next time; a start
@@ -172,6 +178,7 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
     attrs.set_parent_workflow_namespace_id(parent->namespace_id);
     *attrs.mutable_parent_workflow_execution() = parent->execution;
     attrs.set_parent_initiated_event_id(parent->initiated_event_id);
+    *attrs.mutable_root_workflow_execution() = parent->root;
   }
   return StartRun(scope, std::move(spec), expected_current, before_first_task);
 }
@@ -779,7 +786,7 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             start.set_workflow_id(request.workflow_id());
             *start.mutable_workflow_type() = request.workflow_type();
             *start.mutable_task_queue() = request.task_queue();
-            *start.mutable_input() = request.input();
+            if (request.has_input()) *start.mutable_input() = request.input();
             *start.mutable_workflow_execution_timeout() = request.workflow_execution_timeout();
             *start.mutable_workflow_run_timeout() = request.workflow_run_timeout();
             *start.mutable_workflow_task_timeout() = request.workflow_task_timeout();

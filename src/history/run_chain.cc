@@ -139,6 +139,7 @@ RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expect
     *state.mutable_parent_execution() = a.parent_workflow_execution();
     state.set_parent_initiated_event_id(a.parent_initiated_event_id());
   }
+  if (a.has_root_workflow_execution()) *state.mutable_root_execution() = a.root_workflow_execution();
 
   RunChange* run = scope.Create(std::move(state), expected_current);
   HistoryEvent& started = AddEvent(*run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
@@ -173,10 +174,10 @@ absl::Duration FirstCronBackoff(const std::string& cron_schedule, absl::Time now
 }
 
 absl::Status CompleteRunOrContinueCron(MutationScope& scope, Random& random, RunChange& run,
-                                       int64_t completed_event_id, const Payloads& result) {
+                                       int64_t completed_event_id, const Payloads* result) {
   HistoryEvent& done = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
   auto* d = done.mutable_workflow_execution_completed_event_attributes();
-  *d->mutable_result() = result;
+  if (result != nullptr) *d->mutable_result() = *result;
   d->set_workflow_task_completed_event_id(completed_event_id);
   std::optional<absl::Duration> cron = CronBackoff(scope, run.state);
   if (!cron) {
@@ -189,7 +190,7 @@ absl::Status CompleteRunOrContinueCron(MutationScope& scope, Random& random, Run
   d->set_new_execution_run_id(new_run_id);
   CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
   StartRun(scope,
-           NextRunOf(run, *started, new_run_id, {enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, *cron, nullptr, &result}),
+           NextRunOf(run, *started, new_run_id, {enums::CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, *cron, nullptr, result}),
            run.state.run_id());
   return absl::OkStatus();
 }
@@ -273,7 +274,7 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
   a.mutable_task_queue()->set_name(command.task_queue().name().empty() ? old.task_queue().name()
                                                                        : command.task_queue().name());
   a.mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-  *a.mutable_input() = command.input();
+  if (command.has_input()) *a.mutable_input() = command.input();
   // The execution timeout and its deadline belong to the whole chain.
   *a.mutable_workflow_execution_timeout() = old.workflow_execution_timeout();
   if (old.has_execution_expiration_time()) {
@@ -300,7 +301,9 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
   if (command.has_last_completion_result()) *a.mutable_last_completion_result() = command.last_completion_result();
   if (command.has_header()) *a.mutable_header() = command.header();
   if (command.has_memo()) *a.mutable_memo() = command.memo();
-  if (command.has_search_attributes()) *a.mutable_search_attributes() = command.search_attributes();
+  if (command.search_attributes().indexed_fields_size() > 0) {
+    *a.mutable_search_attributes() = command.search_attributes();
+  }
   if (command.has_retry_policy()) *a.mutable_retry_policy() = command.retry_policy();
   a.set_cron_schedule(command.cron_schedule());
   a.set_workflow_id(old.workflow_id());
@@ -310,6 +313,7 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
     *a.mutable_parent_workflow_execution() = old.parent_execution();
     a.set_parent_initiated_event_id(old.parent_initiated_event_id());
   }
+  if (old.has_root_execution()) *a.mutable_root_workflow_execution() = old.root_execution();
 
   // At least kMinRunInterval between the two runs' starts of real work.
   absl::Duration backoff = std::max(FromProto(command.backoff_start_interval()), absl::ZeroDuration());
@@ -322,17 +326,20 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
   e->set_new_execution_run_id(new_run_id);
   *e->mutable_workflow_type() = a.workflow_type();
   *e->mutable_task_queue() = a.task_queue();
-  *e->mutable_input() = command.input();
+  if (command.has_input()) *e->mutable_input() = command.input();
   *e->mutable_workflow_run_timeout() = a.workflow_run_timeout();
   *e->mutable_workflow_task_timeout() = a.workflow_task_timeout();
   e->set_workflow_task_completed_event_id(completed_event_id);
-  *e->mutable_backoff_start_interval() = command.backoff_start_interval();
-  e->set_initiator(a.initiator());
+  if (command.has_backoff_start_interval()) *e->mutable_backoff_start_interval() = command.backoff_start_interval();
+  e->set_initiator(command.initiator());  // as the command says (unset: the workflow)
+  e->set_inherit_build_id(command.inherit_build_id());
   if (command.has_failure()) *e->mutable_failure() = command.failure();
   if (command.has_last_completion_result()) *e->mutable_last_completion_result() = command.last_completion_result();
   if (command.has_header()) *e->mutable_header() = command.header();
   if (command.has_memo()) *e->mutable_memo() = command.memo();
-  if (command.has_search_attributes()) *e->mutable_search_attributes() = command.search_attributes();
+  if (command.search_attributes().indexed_fields_size() > 0) {
+    *e->mutable_search_attributes() = command.search_attributes();
+  }
   CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
   StartRun(scope, std::move(spec), run.state.run_id());
   return absl::OkStatus();

@@ -46,8 +46,9 @@ absl::Duration FirstCronBackoff(const std::string& cron_schedule, absl::Time now
 // old run's close event (with new_execution_run_id when a run follows),
 // closes it, and creates the next run. An error (the old run's first event
 // could not be read) fails the whole mutation.
+// `result`: null when the workflow returned none.
 absl::Status CompleteRunOrContinueCron(MutationScope& scope, Random& random, RunChange& run,
-                                       int64_t completed_event_id, const temporal::api::common::v1::Payloads& result);
+                                       int64_t completed_event_id, const temporal::api::common::v1::Payloads* result);
 absl::Status FailRunOrRetry(MutationScope& scope, Random& random, RunChange& run, int64_t completed_event_id,
                             const temporal::api::failure::v1::Failure& failure);
 absl::Status TimeOutRunOrRetry(MutationScope& scope, Random& random, RunChange& run);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make conformance: the Go scenarios on zaman and on the reference Temporal
+# dev server (the pinned `temporal` CLI's), histories compared.
+#   tests/conformance/run.sh ZAMAN_BINARY
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+ZAMAN="$(realpath "$1")"
+WORK="$(mktemp -d)"
+source "$here/lib.sh"
+REF_PID=""
+trap 'stop_zaman || true; [ -z "$REF_PID" ] || kill "$REF_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+bash "$here/cli/build.sh"
+port=$(free_port)
+start_zaman server start-dev --port "$port" --db-filename "$WORK/zaman.db"
+ref_port=$(free_port)
+"$here/cli/bin/temporal" server start-dev --headless --ip 127.0.0.1 --port "$ref_port" \
+  --http-port "$(free_port)" --metrics-port "$(free_port)" --ui-port "$(free_port)" \
+  --db-filename "$WORK/reference.db" --log-level error >"$WORK/reference.log" 2>&1 &
+REF_PID=$!
+wait_for_port "$port"
+for _ in $(seq 1 100); do  # the reference takes a few seconds to come up
+  "$here/cli/bin/temporal" --address "127.0.0.1:$ref_port" operator namespace describe --namespace default \
+    >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+cd "$here/sdk/go"
+ZAMAN_ADDRESS="127.0.0.1:$port" ZAMAN_REFERENCE_ADDRESS="127.0.0.1:$ref_port" \
+  go test -tags conformance -count=1 -v -run TestConformance -timeout 900s . 2>&1 | tee "$WORK/conformance.log" |
+  grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|--- FAIL|FAIL|ok)'
