@@ -333,9 +333,20 @@ void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id
   arm(enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, t.schedule_to_close);
 }
 
+// A timeout type as Temporal's messages name it ("StartToClose").
+const char* TimeoutTypeName(enums::TimeoutType type) {
+  switch (type) {
+    case enums::TIMEOUT_TYPE_START_TO_CLOSE: return "StartToClose";
+    case enums::TIMEOUT_TYPE_SCHEDULE_TO_START: return "ScheduleToStart";
+    case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE: return "ScheduleToClose";
+    case enums::TIMEOUT_TYPE_HEARTBEAT: return "Heartbeat";
+    default: return "Unspecified";
+  }
+}
+
 Failure TimeoutFailure(enums::TimeoutType type, const persistence::v1::ActivityInfo& activity) {
   Failure failure;
-  failure.set_message(absl::StrCat("activity ", enums::TimeoutType_Name(type)));
+  failure.set_message(absl::StrCat("activity ", TimeoutTypeName(type), " timeout"));
   failure.set_source("Server");
   auto* info = failure.mutable_timeout_failure_info();
   info->set_timeout_type(type);
@@ -796,7 +807,9 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
         HistoryEvent& done = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
         auto* d = done.mutable_workflow_execution_canceled_event_attributes();
         d->set_workflow_task_completed_event_id(completed_id);
-        *d->mutable_details() = command.cancel_workflow_execution_command_attributes().details();
+        if (command.cancel_workflow_execution_command_attributes().has_details()) {
+          *d->mutable_details() = command.cancel_workflow_execution_command_attributes().details();
+        }
         CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_CANCELED);
         break;
       }

@@ -76,7 +76,9 @@ HistoryEvent ChildResultEvent(const HistoryEvent& close, const persistence::v1::
       event.set_event_type(enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED);
       auto* a = event.mutable_child_workflow_execution_canceled_event_attributes();
       fill(a);
-      *a->mutable_details() = close.workflow_execution_canceled_event_attributes().details();
+      if (close.workflow_execution_canceled_event_attributes().has_details()) {
+        *a->mutable_details() = close.workflow_execution_canceled_event_attributes().details();
+      }
       break;
     }
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: {

@@ -632,7 +632,7 @@ void HistoryEngine::RespondActivityTask(const TaskToken& token, ActivityOutcome 
                 HistoryEvent event;
                 event.set_event_type(enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
                 auto* attrs = event.mutable_activity_task_canceled_event_attributes();
-                *attrs->mutable_details() = outcome.details;
+                if (outcome.details.payloads_size() > 0) *attrs->mutable_details() = outcome.details;
                 attrs->set_latest_cancel_requested_event_id(activity.cancel_requested_event_id());
                 attrs->set_scheduled_event_id(activity.scheduled_event_id());
                 attrs->set_identity(outcome.identity);

@@ -76,10 +76,11 @@ func conformanceWorker(t *testing.T, c client.Client, queue string) {
 	w := worker.New(c, queue, worker.Options{})
 	for _, wf := range []interface{}{GreetingWorkflow, RetriedActivityWorkflow, NonRetryableWorkflow, SleepWorkflow, SignalWorkflow,
 		CountingWorkflow, UntilThirdAttemptWorkflow, ChildGreetingWorkflow, ParentWorkflow, WaitForeverWorkflow,
-		CancellingParentWorkflow, WaitForSignalWorkflow, SignallingWorkflow, RunningTotalWorkflow, MarkersWorkflow} {
+		CancellingParentWorkflow, WaitForSignalWorkflow, SignallingWorkflow, RunningTotalWorkflow, MarkersWorkflow,
+		CancellableWorkflow, CancelActivityWorkflow, HeartbeatTimeoutWorkflow, CronTickWorkflow} {
 		w.RegisterWorkflow(wf)
 	}
-	for _, a := range []interface{}{Greet, AttemptActivity, AlwaysFails, Shout} {
+	for _, a := range []interface{}{Greet, AttemptActivity, AlwaysFails, Shout, Heartbeater, SilentActivity} {
 		w.RegisterActivity(a)
 	}
 	if err := w.Start(); err != nil {
@@ -187,6 +188,69 @@ var scenarios = []scenario{
 		_ = c.SignalWorkflow(waitCtx(t), id, "", "done", nil)
 		_ = r.Get(waitCtx(t), nil)
 		return []runRef{{id, r.GetRunID()}}
+	}},
+	{"cancel-workflow", func(t *testing.T, c client.Client, q, id string) []runRef {
+		r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: q}, CancellableWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := c.CancelWorkflow(waitCtx(t), id, ""); err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Get(waitCtx(t), nil)
+		return []runRef{{id, r.GetRunID()}}
+	}},
+	{"terminate", func(t *testing.T, c client.Client, q, id string) []runRef {
+		r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: q}, WaitForeverWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := c.TerminateWorkflow(waitCtx(t), id, "", "enough", "details"); err != nil {
+			t.Fatal(err)
+		}
+		return []runRef{{id, r.GetRunID()}}
+	}},
+	{"signal-with-start", func(t *testing.T, c client.Client, q, id string) []runRef {
+		r, err := c.SignalWithStartWorkflow(waitCtx(t), id, "ping", "hello", client.StartWorkflowOptions{TaskQueue: q},
+			WaitForSignalWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Get(waitCtx(t), nil)
+		return []runRef{{id, r.GetRunID()}}
+	}},
+	{"activity-cancel", func(t *testing.T, c client.Client, q, id string) []runRef {
+		r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: q}, CancelActivityWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if err := c.SignalWorkflow(waitCtx(t), id, "", "cancel", nil); err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Get(waitCtx(t), nil)
+		return []runRef{{id, r.GetRunID()}}
+	}},
+	{"heartbeat-timeout", func(t *testing.T, c client.Client, q, id string) []runRef {
+		return []runRef{execute(t, c, client.StartWorkflowOptions{ID: id, TaskQueue: q}, HeartbeatTimeoutWorkflow)}
+	}},
+	{"cron", func(t *testing.T, c client.Client, q, id string) []runRef {
+		r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: q, CronSchedule: "@every 2s"},
+			CronTickWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := runRef{id, r.GetRunID()}
+		closeEventOf(t, c, id, first.runID)
+		runs := chain(t, c, first)
+		next := runs[len(runs)-1]
+		closeEventOf(t, c, id, next.runID) // the second run completes too
+		if err := c.TerminateWorkflow(waitCtx(t), id, "", "test over"); err != nil {
+			t.Fatal(err)
+		}
+		return []runRef{first, next}
 	}},
 	{"markers", func(t *testing.T, c client.Client, q, id string) []runRef {
 		return []runRef{execute(t, c, client.StartWorkflowOptions{ID: id, TaskQueue: q}, MarkersWorkflow, "x")}
