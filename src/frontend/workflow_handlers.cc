@@ -514,6 +514,26 @@ grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistoryReverse(
       });
 }
 
+grpc::ServerUnaryReactor* WorkflowService::ResetWorkflowExecution(
+    grpc::CallbackServerContext* context, const wsv1::ResetWorkflowExecutionRequest* request,
+    wsv1::ResetWorkflowExecutionResponse* response) {
+  return WithNamespace<wsv1::ResetWorkflowExecutionResponse>(
+      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+          return done(s);
+        }
+        if (request->workflow_task_finish_event_id() <= 0) {
+          return done(errors::InvalidArgument("WorkflowTaskFinishEventId is not set on request."));
+        }
+        if (request->request_id().size() > kMaxIdLength) {
+          return done(errors::InvalidArgument("RequestId length exceeds limit."));
+        }
+        wsv1::ResetWorkflowExecutionRequest filled = *request;
+        if (filled.request_id().empty()) filled.set_request_id(backends_.random.NewUuid());
+        backends_.history.ResetWorkflow(ns, std::move(filled), std::move(done));
+      });
+}
+
 grpc::ServerUnaryReactor* WorkflowService::DeleteWorkflowExecution(
     grpc::CallbackServerContext* context, const wsv1::DeleteWorkflowExecutionRequest* request,
     wsv1::DeleteWorkflowExecutionResponse* response) {

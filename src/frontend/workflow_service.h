@@ -121,6 +121,8 @@ class WorkflowService final
   grpc::ServerUnaryReactor* GetWorkflowExecutionHistoryReverse(grpc::CallbackServerContext* context,
       const wsv1::GetWorkflowExecutionHistoryReverseRequest* request,
       wsv1::GetWorkflowExecutionHistoryReverseResponse* response) override;
+  grpc::ServerUnaryReactor* ResetWorkflowExecution(grpc::CallbackServerContext* context,
+      const wsv1::ResetWorkflowExecutionRequest* request, wsv1::ResetWorkflowExecutionResponse* response) override;
   grpc::ServerUnaryReactor* DeleteWorkflowExecution(grpc::CallbackServerContext* context,
       const wsv1::DeleteWorkflowExecutionRequest* request, wsv1::DeleteWorkflowExecutionResponse* response) override;
   grpc::ServerUnaryReactor* UpdateWorkflowExecution(grpc::CallbackServerContext* context,

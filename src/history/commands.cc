@@ -281,6 +281,42 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
   return {};
 }
 
+}  // namespace
+
+void DispatchActivity(MutationScope& scope, RunChange& run, persistence::v1::ActivityInfo& activity) {
+  const MutableState& state = run.state;
+  const absl::Time now = scope.now();
+  *activity.mutable_current_attempt_scheduled_time() = ToProto(now);
+  TransferTask transfer;
+  transfer.set_kind(TransferTask::ACTIVITY_TASK);
+  transfer.set_namespace_id(state.namespace_id());
+  transfer.set_workflow_id(state.workflow_id());
+  transfer.set_run_id(state.run_id());
+  transfer.set_scheduled_event_id(activity.scheduled_event_id());
+  *transfer.mutable_task_queue() = activity.scheduled().task_queue();
+  transfer.set_attempt(activity.attempt());
+  scope.AddTransferTask(std::move(transfer));
+
+  ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_START,
+                     FromProto(activity.scheduled().schedule_to_start_timeout()));
+  // Schedule-to-close counts from the first attempt.
+  ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+                     FromProto(activity.first_scheduled_time()) +
+                         FromProto(activity.scheduled().schedule_to_close_timeout()) - now);
+}
+
+void ArmActivityTimeout(MutationScope& scope, const MutableState& state, const persistence::v1::ActivityInfo& activity,
+                        enums::TimeoutType type, absl::Duration after) {
+  if (after <= absl::ZeroDuration()) return;
+  TimerTask timer = NewTimerTask(state, TimerTask::ACTIVITY_TIMEOUT, scope.now() + after);
+  timer.set_event_id(activity.scheduled_event_id());
+  timer.set_attempt(activity.attempt());
+  timer.set_timeout_type(type);
+  scope.AddTimerTask(std::move(timer));
+}
+
+namespace {
+
 void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id,
                       const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a) {
   MutableState& state = run.state;
@@ -309,28 +345,7 @@ void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id
   *activity.mutable_scheduled() = *attrs;
   activity.set_attempt(1);
   *activity.mutable_first_scheduled_time() = ToProto(now);
-  *activity.mutable_current_attempt_scheduled_time() = ToProto(now);
-
-  TransferTask transfer;
-  transfer.set_kind(TransferTask::ACTIVITY_TASK);
-  transfer.set_namespace_id(state.namespace_id());
-  transfer.set_workflow_id(state.workflow_id());
-  transfer.set_run_id(state.run_id());
-  transfer.set_scheduled_event_id(event.event_id());
-  *transfer.mutable_task_queue() = attrs->task_queue();
-  transfer.set_attempt(1);
-  scope.AddTransferTask(std::move(transfer));
-
-  auto arm = [&](enums::TimeoutType type, absl::Duration after) {
-    if (after <= absl::ZeroDuration()) return;
-    TimerTask timer = NewTimerTask(state, TimerTask::ACTIVITY_TIMEOUT, now + after);
-    timer.set_event_id(event.event_id());
-    timer.set_attempt(1);
-    timer.set_timeout_type(type);
-    scope.AddTimerTask(std::move(timer));
-  };
-  arm(enums::TIMEOUT_TYPE_SCHEDULE_TO_START, t.schedule_to_start);
-  arm(enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE, t.schedule_to_close);
+  DispatchActivity(scope, run, activity);
 }
 
 // A timeout type as Temporal's messages name it ("StartToClose").
@@ -730,16 +745,7 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
         *u->mutable_search_attributes() = a.search_attributes();
         // Validated above; this stamps each value's type into its metadata.
         (void)visibility::ValidateAndStamp(*u->mutable_search_attributes(), search_attributes);
-        auto& current = *state.mutable_search_attributes()->mutable_indexed_fields();
-        for (const auto& [key, value] : u->search_attributes().indexed_fields()) {
-          auto type = visibility::TypeFromName(value.metadata().at("type"));
-          absl::StatusOr<std::vector<visibility::IndexValue>> values = visibility::DecodeValues(value, *type);
-          if (values.ok() && values->empty()) {
-            current.erase(key);  // a null value removes the attribute
-          } else {
-            current[key] = value;
-          }
-        }
+        MergeSearchAttributes(state, u->search_attributes());
         break;
       }
       case enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
@@ -748,13 +754,7 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
         auto* m = modified.mutable_workflow_properties_modified_event_attributes();
         m->set_workflow_task_completed_event_id(completed_id);
         *m->mutable_upserted_memo() = a.upserted_memo();
-        for (const auto& [key, value] : a.upserted_memo().fields()) {
-          if (value.data().empty() && value.metadata().empty()) {
-            state.mutable_memo()->mutable_fields()->erase(key);
-          } else {
-            (*state.mutable_memo()->mutable_fields())[key] = value;
-          }
-        }
+        MergeMemo(state, a.upserted_memo());
         break;
       }
       case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:

@@ -61,6 +61,15 @@ void FinishActivity(MutationScope& scope, RunChange& run, int64_t scheduled_even
 void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled_event_id,
                          const temporal::api::failure::v1::Failure& failure, const std::string& identity);
 
+// Hands a scheduled activity (attempt `activity.attempt()`) to matching and
+// arms its schedule-to-start and schedule-to-close timers.
+void DispatchActivity(MutationScope& scope, RunChange& run, persistence::v1::ActivityInfo& activity);
+
+// Arms one of an activity attempt's timeouts, `after` from now (none when
+// not positive).
+void ArmActivityTimeout(MutationScope& scope, const MutableState& state, const persistence::v1::ActivityInfo& activity,
+                        temporal::api::enums::v1::TimeoutType type, absl::Duration after);
+
 // A durable timer came due. An error fails the mutation (the timer stays
 // pending in the store and fires again after a restart).
 absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, const TimerTask& task);

@@ -528,16 +528,10 @@ void HistoryEngine::RecordActivityTaskStarted(const NamespaceRef& ns, const Tran
             activity.set_started_identity(identity);
             activity.set_started_request_id(request_id);
             const auto& scheduled = activity.scheduled();
-            auto arm = [&](enums::TimeoutType type, absl::Duration after) {
-              if (after <= absl::ZeroDuration()) return;
-              TimerTask timer = NewTimerTask(state, TimerTask::ACTIVITY_TIMEOUT, now + after);
-              timer.set_event_id(activity.scheduled_event_id());
-              timer.set_attempt(activity.attempt());
-              timer.set_timeout_type(type);
-              scope.AddTimerTask(std::move(timer));
-            };
-            arm(enums::TIMEOUT_TYPE_START_TO_CLOSE, FromProto(scheduled.start_to_close_timeout()));
-            arm(enums::TIMEOUT_TYPE_HEARTBEAT, FromProto(scheduled.heartbeat_timeout()));
+            ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_START_TO_CLOSE,
+                               FromProto(scheduled.start_to_close_timeout()));
+            ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_HEARTBEAT,
+                               FromProto(scheduled.heartbeat_timeout()));
 
             wsv1::PollActivityTaskQueueResponse r;
             TaskToken token;

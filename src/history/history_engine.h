@@ -131,6 +131,10 @@ class HistoryEngine final : public ShardListener {
   // terminating it first if it is still running.
   void DeleteWorkflow(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
                       const std::string& reason, Done<bool> done);
+  // A new run from the old one's history up to a workflow task
+  // (reset_workflow.cc).
+  void ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExecutionRequest request,
+                     Done<wsv1::ResetWorkflowExecutionResponse> done);
   // History newest first, a page at a time.
   absl::StatusOr<wsv1::GetWorkflowExecutionHistoryReverseResponse> GetWorkflowHistoryReverse(
       const NamespaceRef& ns, const wsv1::GetWorkflowExecutionHistoryReverseRequest& request);

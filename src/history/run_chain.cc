@@ -105,14 +105,13 @@ std::optional<absl::Duration> CronBackoff(MutationScope& scope, const MutableSta
 
 }  // namespace
 
-RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expected_current,
-                    const std::function<void(RunChange&)>& before_first_task) {
-  const absl::Time now = scope.now();
-  const StartedAttributes& a = spec.started;
+MutableState StateFromStarted(const std::string& namespace_id, const std::string& workflow_id,
+                              const std::string& run_id, const std::string& request_id, const StartedAttributes& a,
+                              absl::Time start_time, absl::Duration backoff) {
   MutableState state;
-  state.set_namespace_id(spec.namespace_id);
-  state.set_workflow_id(spec.workflow_id);
-  state.set_run_id(spec.run_id);
+  state.set_namespace_id(namespace_id);
+  state.set_workflow_id(workflow_id);
+  state.set_run_id(run_id);
   state.set_first_execution_run_id(a.first_execution_run_id());
   *state.mutable_workflow_type() = a.workflow_type();
   *state.mutable_task_queue() = a.task_queue();
@@ -123,16 +122,16 @@ RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expect
     *state.mutable_execution_expiration_time() = a.workflow_execution_expiration_time();
   }
   state.set_status(enums::WORKFLOW_EXECUTION_STATUS_RUNNING);
-  *state.mutable_start_time() = ToProto(now);
-  *state.mutable_execution_time() = ToProto(now + spec.backoff);
+  *state.mutable_start_time() = ToProto(start_time);
+  *state.mutable_execution_time() = ToProto(start_time + backoff);
   state.set_next_event_id(1);
-  state.set_start_request_id(spec.request_id);
+  state.set_start_request_id(request_id);
   state.set_attempt(a.attempt());
   *state.mutable_memo() = a.memo();
   *state.mutable_search_attributes() = a.search_attributes();
   if (a.has_retry_policy()) *state.mutable_retry_policy() = a.retry_policy();
   state.set_cron_schedule(a.cron_schedule());
-  state.set_awaiting_first_task_backoff(spec.backoff > absl::ZeroDuration());
+  state.set_awaiting_first_task_backoff(backoff > absl::ZeroDuration());
   if (a.has_parent_workflow_execution()) {
     state.set_parent_namespace(a.parent_workflow_namespace());
     state.set_parent_namespace_id(a.parent_workflow_namespace_id());
@@ -140,7 +139,14 @@ RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expect
     state.set_parent_initiated_event_id(a.parent_initiated_event_id());
   }
   if (a.has_root_workflow_execution()) *state.mutable_root_execution() = a.root_workflow_execution();
+  return state;
+}
 
+RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expected_current,
+                    const std::function<void(RunChange&)>& before_first_task) {
+  const absl::Time now = scope.now();
+  MutableState state =
+      StateFromStarted(spec.namespace_id, spec.workflow_id, spec.run_id, spec.request_id, spec.started, now, spec.backoff);
   RunChange* run = scope.Create(std::move(state), expected_current);
   HistoryEvent& started = AddEvent(*run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
   auto* attrs = started.mutable_workflow_execution_started_event_attributes();

@@ -31,6 +31,11 @@ struct NewRun {
   absl::Duration backoff = absl::ZeroDuration();
 };
 
+// A new run's state as its WorkflowExecutionStarted event describes it.
+MutableState StateFromStarted(const std::string& namespace_id, const std::string& workflow_id,
+                              const std::string& run_id, const std::string& request_id, const StartedAttributes& a,
+                              absl::Time start_time, absl::Duration backoff);
+
 // Creates the run: WorkflowExecutionStarted, then `before_first_task`
 // (SignalWithStart's signal), then the first workflow task or its backoff
 // timer, and the run timeout timer. It becomes the workflow id's current

@@ -1,8 +1,11 @@
 #include "history/workflow_run.h"
 
 #include <map>
+#include <optional>
 
 #include <google/protobuf/util/time_util.h>
+
+#include "visibility/search_attributes.h"
 
 namespace zaman::history {
 
@@ -326,6 +329,35 @@ void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStat
   state.clear_workflow_task();
   state.clear_activities();
   state.clear_timers();
+}
+
+void MergeSearchAttributes(MutableState& state, const temporal::api::common::v1::SearchAttributes& upserted) {
+  auto& current = *state.mutable_search_attributes()->mutable_indexed_fields();
+  for (const auto& [key, value] : upserted.indexed_fields()) {
+    auto stamped = value.metadata().find("type");
+    std::optional<visibility::IndexedValueType> type =
+        stamped == value.metadata().end() ? std::nullopt : visibility::TypeFromName(stamped->second);
+    bool null = false;
+    if (type) {
+      absl::StatusOr<std::vector<visibility::IndexValue>> values = visibility::DecodeValues(value, *type);
+      null = values.ok() && values->empty();
+    }
+    if (null) {
+      current.erase(key);
+    } else {
+      current[key] = value;
+    }
+  }
+}
+
+void MergeMemo(MutableState& state, const temporal::api::common::v1::Memo& upserted) {
+  for (const auto& [key, value] : upserted.fields()) {
+    if (value.data().empty() && value.metadata().empty()) {
+      state.mutable_memo()->mutable_fields()->erase(key);
+    } else {
+      (*state.mutable_memo()->mutable_fields())[key] = value;
+    }
+  }
 }
 
 temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const MutableState& state) {

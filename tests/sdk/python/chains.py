@@ -139,3 +139,21 @@ class Patched:
             loud += "!"
         await asyncio.sleep(0.01)  # a second workflow task replays the markers
         return loud
+
+
+@workflow.defn
+class Resettable:
+    """Greets with a local activity, then waits for a "go" signal."""
+
+    def __init__(self) -> None:
+        self.word: str | None = None
+
+    @workflow.run
+    async def run(self) -> str:
+        loud = await workflow.execute_local_activity(shout, "reset", start_to_close_timeout=timedelta(seconds=10))
+        await workflow.wait_condition(lambda: self.word is not None)
+        return f"{loud} {self.word}"
+
+    @workflow.signal
+    async def go(self, word: str) -> None:
+        self.word = word
