@@ -76,6 +76,29 @@ absl::Status Unavailable(absl::string_view message) { return absl::UnavailableEr
 
 absl::Status Internal(absl::string_view message) { return absl::InternalError(message); }
 
+absl::Status MultiOperationFailed(const std::vector<absl::Status>& statuses) {
+  temporal::api::errordetails::v1::MultiOperationExecutionFailure detail;
+  absl::Status first = absl::AbortedError("Update-with-Start could not be executed.");
+  bool found = false;
+  for (const absl::Status& s : statuses) {
+    auto* op = detail.add_statuses();
+    if (s.ok()) {
+      op->set_code(static_cast<int32_t>(absl::StatusCode::kAborted));
+      op->set_message("Operation was aborted.");
+      op->add_details()->PackFrom(temporal::api::failure::v1::MultiOperationExecutionAborted());
+      continue;
+    }
+    op->set_code(static_cast<int32_t>(s.code()));
+    op->set_message(std::string(s.message()));
+    if (std::optional<google::protobuf::Any> inner = Detail(s)) *op->add_details() = *inner;
+    if (!found) {
+      first = absl::Status(s.code(), absl::StrCat("Update-with-Start could not be executed: ", s.message()));
+      found = true;
+    }
+  }
+  return WithDetail(first, detail);
+}
+
 std::optional<google::protobuf::Any> Detail(const absl::Status& status) {
   absl::optional<absl::Cord> payload = status.GetPayload(kDetailKey);
   if (!payload) return std::nullopt;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include "absl/strings/string_view.h"
 #include <optional>
 #include <string_view>
@@ -36,6 +38,11 @@ absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view s
 absl::Status WorkflowNotReady(absl::string_view message);
 // InvalidArgument + QueryFailedFailure: the worker's query handler failed.
 absl::Status QueryFailed(absl::string_view message, const temporal::api::failure::v1::Failure& failure);
+
+// ExecuteMultiOperation failed: one status per operation (OK for none), the
+// others aborted, as MultiOperationExecutionFailure. Its code is the first
+// failed operation's.
+absl::Status MultiOperationFailed(const std::vector<absl::Status>& statuses);
 
 // The Temporal error detail carried by `status`, if it has one.
 std::optional<google::protobuf::Any> Detail(const absl::Status& status);

@@ -619,6 +619,59 @@ grpc::ServerUnaryReactor* WorkflowService::UpdateWorkflowExecution(
       });
 }
 
+// Update-with-Start: [StartWorkflow, UpdateWorkflow] on one workflow id. The
+// start goes first (its conflict policy decides whether a running workflow
+// is used), then the update on the run it names.
+grpc::ServerUnaryReactor* WorkflowService::ExecuteMultiOperation(
+    grpc::CallbackServerContext* context, const wsv1::ExecuteMultiOperationRequest* request,
+    wsv1::ExecuteMultiOperationResponse* response) {
+  absl::Time deadline = LongPollDeadline(context, kUpdateLongPoll);
+  return WithNamespace<wsv1::ExecuteMultiOperationResponse>(
+      context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
+        const auto& ops = request->operations();
+        if (ops.size() != 2 || !ops[0].has_start_workflow() || !ops[1].has_update_workflow()) {
+          return done(errors::InvalidArgument("Operations must be exactly [StartWorkflow, UpdateWorkflow]."));
+        }
+        wsv1::StartWorkflowExecutionRequest start = ops[0].start_workflow();
+        wsv1::UpdateWorkflowExecutionRequest update = ops[1].update_workflow();
+        absl::Status invalid = ValidateStart(start);
+        if (invalid.ok() && (!start.cron_schedule().empty() || start.has_workflow_start_delay())) {
+          invalid = errors::InvalidArgument("CronSchedule and WorkflowStartDelay are not allowed with Update-with-Start.");
+        }
+        if (invalid.ok() && start.workflow_id_conflict_policy() ==
+                                temporal::api::enums::v1::WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED) {
+          invalid = errors::InvalidArgument("Update-with-Start needs a WorkflowIdConflictPolicy.");
+        }
+        if (invalid.ok()) {
+          invalid = visibility::ValidateAndStamp(*start.mutable_search_attributes(), *ns.search_attributes);
+        }
+        if (!invalid.ok()) return done(errors::MultiOperationFailed({invalid, absl::OkStatus()}));
+        if (update.workflow_execution().workflow_id() != start.workflow_id() ||
+            !update.workflow_execution().run_id().empty() || !update.first_execution_run_id().empty()) {
+          return done(errors::MultiOperationFailed(
+              {absl::OkStatus(), errors::InvalidArgument("The update must name the started workflow id and no run.")}));
+        }
+        if (update.request().meta().update_id().empty()) {
+          update.mutable_request()->mutable_meta()->set_update_id(backends_.random.NewUuid());
+        }
+        backends_.history.StartWorkflow(
+            ns, std::move(start),
+            [this, ns, update, deadline, done](absl::StatusOr<wsv1::StartWorkflowExecutionResponse> started) mutable {
+              if (!started.ok()) return done(errors::MultiOperationFailed({started.status(), absl::OkStatus()}));
+              update.mutable_workflow_execution()->set_run_id(started->run_id());
+              backends_.history.UpdateWorkflow(
+                  ns, std::move(update), deadline,
+                  [started = *started, done](absl::StatusOr<wsv1::UpdateWorkflowExecutionResponse> updated) {
+                    if (!updated.ok()) return done(errors::MultiOperationFailed({absl::OkStatus(), updated.status()}));
+                    wsv1::ExecuteMultiOperationResponse response;
+                    *response.add_responses()->mutable_start_workflow() = started;
+                    *response.add_responses()->mutable_update_workflow() = *updated;
+                    done(std::move(response));
+                  });
+            });
+      });
+}
+
 grpc::ServerUnaryReactor* WorkflowService::PollWorkflowExecutionUpdate(
     grpc::CallbackServerContext* context, const wsv1::PollWorkflowExecutionUpdateRequest* request,
     wsv1::PollWorkflowExecutionUpdateResponse* response) {

@@ -125,6 +125,8 @@ class WorkflowService final
       const wsv1::ResetWorkflowExecutionRequest* request, wsv1::ResetWorkflowExecutionResponse* response) override;
   grpc::ServerUnaryReactor* DeleteWorkflowExecution(grpc::CallbackServerContext* context,
       const wsv1::DeleteWorkflowExecutionRequest* request, wsv1::DeleteWorkflowExecutionResponse* response) override;
+  grpc::ServerUnaryReactor* ExecuteMultiOperation(grpc::CallbackServerContext* context,
+      const wsv1::ExecuteMultiOperationRequest* request, wsv1::ExecuteMultiOperationResponse* response) override;
   grpc::ServerUnaryReactor* UpdateWorkflowExecution(grpc::CallbackServerContext* context,
       const wsv1::UpdateWorkflowExecutionRequest* request, wsv1::UpdateWorkflowExecutionResponse* response) override;
   grpc::ServerUnaryReactor* PollWorkflowExecutionUpdate(grpc::CallbackServerContext* context,

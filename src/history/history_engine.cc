@@ -904,6 +904,14 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
     if (activity.has_last_failure()) *pending->mutable_last_failure() = activity.last_failure();
     pending->set_last_worker_identity(activity.started_identity());
   }
+  for (const auto& [initiated_id, child] : state.children()) {
+    auto* pending = response.add_pending_children();
+    pending->set_workflow_id(child.workflow_id());
+    pending->set_run_id(child.run_id());
+    pending->set_workflow_type_name(child.workflow_type().name());
+    pending->set_initiated_id(initiated_id);
+    pending->set_parent_close_policy(child.parent_close_policy());
+  }
   if (state.has_workflow_task()) {
     auto* wft = response.mutable_pending_workflow_task();
     wft->set_state(state.workflow_task().started_event_id() != 0 ? enums::PENDING_WORKFLOW_TASK_STATE_STARTED

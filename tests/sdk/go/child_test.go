@@ -266,3 +266,51 @@ func TestSignalAndCancelBetweenWorkflows(t *testing.T) {
 		t.Errorf("victim ended with %v, want canceled", err)
 	}
 }
+
+// Starts a child that waits forever, then waits for "end".
+func WaitingParentWorkflow(ctx workflow.Context, childID string) error {
+	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: childID})
+	if err := workflow.ExecuteChildWorkflow(ctx, WaitForeverWorkflow).GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return err
+	}
+	workflow.GetSignalChannel(ctx, "end").Receive(ctx, nil)
+	return nil
+}
+
+func TestDescribeListsPendingChildren(t *testing.T) {
+	c := dial(t)
+	queue := "go-" + t.Name()
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(WaitingParentWorkflow)
+	w.RegisterWorkflow(WaitForeverWorkflow)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	parentID, childID := uniqueID("parent"), uniqueID("pending-child")
+	r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: parentID, TaskQueue: queue},
+		WaitingParentWorkflow, childID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the child is listed as pending", func() error {
+		desc, err := c.DescribeWorkflowExecution(waitCtx(t), parentID, "")
+		if err != nil {
+			return err
+		}
+		children := desc.GetPendingChildren()
+		if len(children) != 1 || children[0].GetWorkflowId() != childID || children[0].GetRunId() == "" ||
+			children[0].GetWorkflowTypeName() != "WaitForeverWorkflow" ||
+			children[0].GetParentClosePolicy() != enumspb.PARENT_CLOSE_POLICY_TERMINATE {
+			return fmt.Errorf("pending children %v", children)
+		}
+		return nil
+	})
+	if err := c.SignalWorkflow(waitCtx(t), parentID, "", "end", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Get(waitCtx(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	waitForStatus(t, c, childID, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED)
+}

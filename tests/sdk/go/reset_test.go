@@ -4,6 +4,7 @@
 package sdktest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -41,6 +42,15 @@ func TestResetWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The signal comes after the activity, so that it follows the reset point.
+	eventually(t, "the activity completes", func() error {
+		for _, e := range historyOf(t, c, id, r.GetRunID()) {
+			if e.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED {
+				return nil
+			}
+		}
+		return fmt.Errorf("not yet")
+	})
 	if err := c.SignalWorkflow(waitCtx(t), id, "", "go", "now"); err != nil {
 		t.Fatal(err)
 	}

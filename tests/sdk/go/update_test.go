@@ -123,3 +123,50 @@ func TestWorkflowUpdate(t *testing.T) {
 		t.Errorf("update of a missing workflow: %v, want NotFound", err)
 	}
 }
+
+func TestUpdateWithStartAndPolledOutcome(t *testing.T) {
+	c := dial(t)
+	queue := "go-" + t.Name()
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(RunningTotalWorkflow)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	id := uniqueID("with-start")
+	withStart := func(n int) (int, error) {
+		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID: id, TaskQueue: queue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		}, RunningTotalWorkflow)
+		handle, err := c.UpdateWithStartWorkflow(waitCtx(t), client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: op,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "add", Args: []interface{}{n},
+				WaitForStage: client.WorkflowUpdateStageCompleted},
+		})
+		if err != nil {
+			return 0, err
+		}
+		var total int
+		err = handle.Get(waitCtx(t), &total)
+		return total, err
+	}
+	// The first call starts the workflow, the second finds it running.
+	if total, err := withStart(3); err != nil || total != 3 {
+		t.Fatalf("update-with-start: %d, %v", total, err)
+	}
+	if total, err := withStart(4); err != nil || total != 7 {
+		t.Fatalf("update-with-start on the running workflow: %d, %v", total, err)
+	}
+	// Accepted first, its outcome fetched with PollWorkflowExecutionUpdate.
+	handle, err := c.UpdateWorkflow(waitCtx(t), client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: "add", Args: []interface{}{10}, WaitForStage: client.WorkflowUpdateStageAccepted,
+	})
+	if err != nil {
+		t.Fatalf("update to accepted: %v", err)
+	}
+	var total int
+	if err := handle.Get(waitCtx(t), &total); err != nil || total != 17 {
+		t.Fatalf("polled outcome: %d, %v", total, err)
+	}
+	_ = c.SignalWorkflow(waitCtx(t), id, "", "done", nil)
+}

@@ -1,4 +1,5 @@
 """ResetWorkflowExecution through the Python SDK's service client."""
+import asyncio
 import os
 import uuid
 
@@ -18,6 +19,12 @@ async def test_reset_reruns_from_the_reset_point_with_signals_reapplied():
     queue = f"py-reset-{uuid.uuid4().hex[:8]}"
     async with Worker(client, task_queue=queue, workflows=[Resettable], activities=[shout]):
         handle = await client.start_workflow(Resettable.run, id=f"reset-{uuid.uuid4()}", task_queue=queue)
+        # The signal comes after the first workflow task, so that it follows the reset point.
+        for _ in range(100):
+            types = [e.event_type async for e in handle.fetch_history_events()]
+            if EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED in types:
+                break
+            await asyncio.sleep(0.05)
         await handle.signal(Resettable.go, "now")
         assert await handle.result() == "RESET now"
         events = [e async for e in handle.fetch_history_events()]
