@@ -352,7 +352,8 @@ void MergeSearchAttributes(MutableState& state, const temporal::api::common::v1:
 
 void MergeMemo(MutableState& state, const temporal::api::common::v1::Memo& upserted) {
   for (const auto& [key, value] : upserted.fields()) {
-    if (value.data().empty() && value.metadata().empty()) {
+    // An empty payload (the SDKs' nil, encoding binary/null) removes the field.
+    if (value.data().empty()) {
       state.mutable_memo()->mutable_fields()->erase(key);
     } else {
       (*state.mutable_memo()->mutable_fields())[key] = value;

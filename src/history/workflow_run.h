@@ -69,7 +69,8 @@ void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStat
 // Upserted search attributes (types stamped) into the run's: a null value
 // removes the attribute.
 void MergeSearchAttributes(MutableState& state, const temporal::api::common::v1::SearchAttributes& upserted);
-// Upserted memo fields into the run's: an empty payload removes the field.
+// Upserted memo fields into the run's: an empty payload (nil) removes the
+// field.
 void MergeMemo(MutableState& state, const temporal::api::common::v1::Memo& upserted);
 
 // What Describe and visibility show of a run.

@@ -77,7 +77,7 @@ func conformanceWorker(t *testing.T, c client.Client, queue string) {
 	for _, wf := range []interface{}{GreetingWorkflow, RetriedActivityWorkflow, NonRetryableWorkflow, SleepWorkflow, SignalWorkflow,
 		CountingWorkflow, UntilThirdAttemptWorkflow, ChildGreetingWorkflow, ParentWorkflow, WaitForeverWorkflow,
 		CancellingParentWorkflow, WaitForSignalWorkflow, SignallingWorkflow, RunningTotalWorkflow, MarkersWorkflow,
-		CancellableWorkflow, CancelActivityWorkflow, HeartbeatTimeoutWorkflow, CronTickWorkflow} {
+		CancellableWorkflow, CancelActivityWorkflow, HeartbeatTimeoutWorkflow, CronTickWorkflow, MemoWorkflow} {
 		w.RegisterWorkflow(wf)
 	}
 	for _, a := range []interface{}{Greet, AttemptActivity, AlwaysFails, Shout, Heartbeater, SilentActivity} {
@@ -251,6 +251,32 @@ var scenarios = []scenario{
 			t.Fatal(err)
 		}
 		return []runRef{first, next}
+	}},
+	{"memo", func(t *testing.T, c client.Client, q, id string) []runRef {
+		r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: q,
+			Memo: map[string]interface{}{"stage": "packing", "draft": true}}, MemoWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		_ = c.SignalWorkflow(waitCtx(t), id, "", "end", nil)
+		_ = r.Get(waitCtx(t), nil)
+		return []runRef{{id, r.GetRunID()}}
+	}},
+	{"update-with-start", func(t *testing.T, c client.Client, q, id string) []runRef {
+		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: q,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, RunningTotalWorkflow)
+		h, err := c.UpdateWithStartWorkflow(waitCtx(t), client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateID: "u", UpdateName: "add", Args: []interface{}{2},
+				WaitForStage: client.WorkflowUpdateStageCompleted}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = h.Get(waitCtx(t), nil)
+		run, _ := op.Get(waitCtx(t))
+		_ = c.SignalWorkflow(waitCtx(t), id, "", "done", nil)
+		_ = run.Get(waitCtx(t), nil)
+		return []runRef{{id, run.GetRunID()}}
 	}},
 	{"markers", func(t *testing.T, c client.Client, q, id string) []runRef {
 		return []runRef{execute(t, c, client.StartWorkflowOptions{ID: id, TaskQueue: q}, MarkersWorkflow, "x")}

@@ -157,3 +157,20 @@ class Resettable:
     @workflow.signal
     async def go(self, word: str) -> None:
         self.word = word
+
+
+@workflow.defn
+class MemoKeeper:
+    """Replaces one memo field and removes another, then waits for "end"."""
+
+    def __init__(self) -> None:
+        self.ended = False
+
+    @workflow.run
+    async def run(self) -> None:
+        workflow.upsert_memo({"stage": "shipped", "draft": None})
+        await workflow.wait_condition(lambda: self.ended)
+
+    @workflow.signal
+    async def end(self) -> None:
+        self.ended = True
