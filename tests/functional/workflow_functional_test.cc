@@ -4,6 +4,7 @@
 #include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "frontend/frontend_server.h"
 #include "persistence/store.h"
 #include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/update/v1/message.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
 #include "worker/retention.h"
 
@@ -578,6 +580,116 @@ TEST_F(WorkflowFunctionalTest, RetentionDeletesRunsClosedLongerAgoThanTheNamespa
   EXPECT_TRUE(IsOpenRun("kept-flow"));
   for (int i = 0; i < 100 && listed("WorkflowId = 'old-flow'") != 0; ++i) absl::SleepFor(absl::Milliseconds(20));
   EXPECT_EQ(listed("WorkflowId = 'old-flow'"), 0);
+}
+
+// Workflow Update and children, driven as a worker would.
+
+TEST_F(WorkflowFunctionalTest, RejectedUpdateLeavesNoTraceAcceptedOneIsRecorded) {
+  Start("update-flow");
+  ASSERT_TRUE(Complete(PollWorkflowTask().task_token(), {}).ok());
+  ASSERT_EQ(History("update-flow").size(), 4u);
+
+  auto send_update = [&](const std::string& id, wsv1::UpdateWorkflowExecutionResponse* response) {
+    wsv1::UpdateWorkflowExecutionRequest request;
+    request.set_namespace_("default");
+    request.mutable_workflow_execution()->set_workflow_id("update-flow");
+    request.mutable_request()->mutable_meta()->set_update_id(id);
+    request.mutable_request()->mutable_input()->set_name("add");
+    return stub_->UpdateWorkflowExecution(Context().get(), request, response);
+  };
+  // A worker answers each update's task: a rejection first, then an
+  // acceptance with its response.
+  auto answer = [&](bool accept) {
+    wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+    EXPECT_EQ(task.messages_size(), 1);
+    if (task.messages_size() != 1) return;
+    temporal::api::update::v1::Request request;
+    EXPECT_TRUE(task.messages(0).body().UnpackTo(&request));
+    wsv1::RespondWorkflowTaskCompletedRequest done;
+    done.set_namespace_("default");
+    done.set_task_token(task.task_token());
+    auto* message = done.add_messages();
+    message->set_id("answer-" + request.meta().update_id());
+    message->set_protocol_instance_id(request.meta().update_id());
+    if (accept) {
+      temporal::api::update::v1::Acceptance acceptance;
+      acceptance.set_accepted_request_message_id(task.messages(0).id());
+      message->mutable_body()->PackFrom(acceptance);
+      auto* response_message = done.add_messages();
+      response_message->set_id("response-" + request.meta().update_id());
+      response_message->set_protocol_instance_id(request.meta().update_id());
+      temporal::api::update::v1::Response response;
+      response.mutable_meta()->set_update_id(request.meta().update_id());
+      response.mutable_outcome()->mutable_success();
+      response_message->mutable_body()->PackFrom(response);
+    } else {
+      temporal::api::update::v1::Rejection rejection;
+      rejection.mutable_failure()->set_message("no");
+      message->mutable_body()->PackFrom(rejection);
+    }
+    wsv1::RespondWorkflowTaskCompletedResponse reply;
+    EXPECT_TRUE(stub_->RespondWorkflowTaskCompleted(Context().get(), done, &reply).ok());
+    if (!accept) EXPECT_EQ(reply.reset_history_event_id(), 3);  // the last completed task's started event
+  };
+
+  wsv1::UpdateWorkflowExecutionResponse rejected;
+  std::thread worker([&] { answer(false); });
+  ASSERT_TRUE(send_update("u1", &rejected).ok());
+  worker.join();
+  EXPECT_EQ(rejected.stage(), enums::UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED);
+  EXPECT_EQ(rejected.outcome().failure().message(), "no");
+  EXPECT_EQ(History("update-flow").size(), 4u) << "the rejected update left events";
+
+  wsv1::UpdateWorkflowExecutionResponse accepted;
+  worker = std::thread([&] { answer(true); });
+  ASSERT_TRUE(send_update("u2", &accepted).ok());
+  worker.join();
+  EXPECT_TRUE(accepted.outcome().has_success());
+  // The speculative task's events are written after all, ids reused.
+  EXPECT_EQ(Types(History("update-flow")),
+            (std::vector{enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+                         enums::EVENT_TYPE_WORKFLOW_TASK_STARTED, enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+                         enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED,
+                         enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+                         enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+                         enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED}));
+}
+
+TEST_F(WorkflowFunctionalTest, ChildResultReachesTheParent) {
+  const std::string parent_run = Start("parent-flow");
+  Command child;
+  child.set_command_type(enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION);
+  auto* a = child.mutable_start_child_workflow_execution_command_attributes();
+  a->set_workflow_id("child-flow");
+  a->mutable_workflow_type()->set_name("Child");
+  ASSERT_TRUE(Complete(PollWorkflowTask().task_token(), {child}).ok());
+
+  // The child's task, then the parent's (child started), in either order.
+  wsv1::PollWorkflowTaskQueueResponse one = PollWorkflowTask();
+  wsv1::PollWorkflowTaskQueueResponse two = PollWorkflowTask();
+  const bool child_first = one.workflow_execution().workflow_id() == "child-flow";
+  const wsv1::PollWorkflowTaskQueueResponse& child_task = child_first ? one : two;
+  const wsv1::PollWorkflowTaskQueueResponse& parent_task = child_first ? two : one;
+  const auto& child_started = child_task.history().events(0).workflow_execution_started_event_attributes();
+  EXPECT_EQ(child_started.parent_workflow_execution().workflow_id(), "parent-flow");
+  EXPECT_EQ(child_started.parent_workflow_execution().run_id(), parent_run);
+  EXPECT_EQ(child_started.parent_initiated_event_id(), 5);
+  EXPECT_EQ(child_started.root_workflow_execution().workflow_id(), "parent-flow");
+  ASSERT_TRUE(Complete(parent_task.task_token(), {}).ok());
+  ASSERT_TRUE(Complete(child_task.task_token(), {CompleteWorkflow()}).ok());
+
+  wsv1::PollWorkflowTaskQueueResponse last = PollWorkflowTask();
+  ASSERT_EQ(last.workflow_execution().workflow_id(), "parent-flow");
+  std::vector<HistoryEvent> history = History("parent-flow");
+  std::vector<enums::EventType> types = Types(history);
+  const auto started = std::find(types.begin(), types.end(), enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
+  const auto completed = std::find(types.begin(), types.end(), enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED);
+  ASSERT_NE(started, types.end());
+  ASSERT_NE(completed, types.end());
+  EXPECT_LT(started, completed);
+  const auto& result = history[completed - types.begin()].child_workflow_execution_completed_event_attributes();
+  EXPECT_EQ(result.initiated_event_id(), 5);
+  EXPECT_EQ(result.started_event_id(), history[started - types.begin()].event_id());
 }
 
 }  // namespace
