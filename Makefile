@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean bench-visibility conformance
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench conformance
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -55,6 +55,11 @@ sdk-test: build
 # histories compared (tests/conformance/known-differences.md).
 conformance: build
 	bash tests/conformance/run.sh $(ZAMAN)
+
+# Zaman against the reference Temporal dev server under the same load
+# (bench/README.md); writes bench/results/<date>.md.
+bench: build
+	bench/run
 
 # List/Count latencies over one million runs in a SQLite store (bench/README.md).
 bench-visibility: build
