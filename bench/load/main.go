@@ -364,12 +364,12 @@ func parked(c client.Client, srv *server, queue string, n int) (figures, int64) 
 // --- Report --------------------------------------------------------------------
 
 type result struct {
-	startup            time.Duration
-	idleRSS, peakRSS   int64
-	fixed, saturated   map[string]figures
-	storm              figures
-	parkedF            figures
-	parkedRSS          int64
+	startup          time.Duration
+	idleRSS, peakRSS int64
+	fixed, saturated map[string]figures
+	storm            figures
+	parkedF          figures
+	parkedRSS        int64
 }
 
 func measure(name, binary string, rate, clients int, d time.Duration, parkedN, stormN int) result {
