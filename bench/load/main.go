@@ -88,6 +88,9 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// wrapper, when set, runs the server under another program (a profiler).
+var wrapper []string
+
 func startServer(name, binary, dir string) *server {
 	port := freePort()
 	var args []string
@@ -98,6 +101,10 @@ func startServer(name, binary, dir string) *server {
 		args = []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 			"--http-port", strconv.Itoa(freePort()), "--metrics-port", strconv.Itoa(freePort()),
 			"--ui-port", strconv.Itoa(freePort()), "--db-filename", filepath.Join(dir, "reference.db"), "--log-level", "error"}
+	}
+	if len(wrapper) > 0 {
+		args = append(append(append([]string{}, wrapper[1:]...), binary), args...)
+		binary = wrapper[0]
 	}
 	cmd := exec.Command(binary, args...)
 	logFile, _ := os.Create(filepath.Join(dir, name+".log"))
@@ -139,7 +146,7 @@ func (s *server) stop() {
 	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(15 * time.Second):
+	case <-time.After(120 * time.Second): // a profiler writes its data at exit
 		_ = s.cmd.Process.Kill()
 		<-done
 	}
@@ -428,8 +435,14 @@ func main() {
 	duration := flag.Duration("duration", 8*time.Second, "length of each load phase")
 	parkedN := flag.Int("parked", 2000, "workflows parked on timers")
 	stormN := flag.Int("signals", 2000, "signals in the storm")
+	profile := flag.String("profile", "", "instead: profile Zaman under callgrind at saturation (one noop "+
+		"activity per workflow) and write the top costs to this file")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
+	if *profile != "" {
+		profileZaman(*zamanBin, *profile, *clients, *duration)
+		return
+	}
 
 	results := map[string]result{}
 	for _, s := range []struct{ name, bin string }{{"zaman", *zamanBin}, {"reference", *temporalBin}} {
@@ -507,4 +520,69 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("wrote %s", *out)
+}
+
+// profileZaman runs Zaman under callgrind while `clients` workflows with one
+// activity each are kept in flight, then writes callgrind_annotate's top
+// functions (by instructions, inclusive and self) into `out`.
+func profileZaman(binary, out string, clients int, d time.Duration) {
+	dir, _ := os.MkdirTemp("", "zaman-profile")
+	defer os.RemoveAll(dir)
+	data := filepath.Join(dir, "callgrind.out")
+	wrapper = []string{"valgrind", "--tool=callgrind", "--callgrind-out-file=" + data}
+	srv := startServer("zaman", binary, dir)
+	c, err := client.Dial(client.Options{HostPort: srv.address, Logger: quiet{}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := worker.New(c, "bench", worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
+	w.RegisterWorkflow(OneActivityWorkflow)
+	w.RegisterActivity(Noop)
+	if err := w.Start(); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("profiling: %d clients for %v", clients, d)
+	f := saturate(c, srv, "bench", scenarios[1], clients, d)
+	w.Stop()
+	c.Close()
+	srv.stop()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Zaman under callgrind at saturation — %s\n\n", time.Now().Format("2006-01-02"))
+	fmt.Fprintf(&b, "Command: `bench/run -profile %s -clients %d -duration %v`: Zaman runs under `valgrind\n",
+		filepath.Base(out), clients, d)
+	fmt.Fprintf(&b, "--tool=callgrind` while %d workflows with one no-op activity each are kept in flight; %d completed\n",
+		clients, f.completed)
+	fmt.Fprintf(&b, "(callgrind slows the server some 50×). Costs are instructions executed.\n\n")
+	for _, mode := range []struct{ title, flag string }{{"Inclusive (a function and what it calls)", "--inclusive=yes"},
+		{"Self", "--inclusive=no"}} {
+		annotated, err := exec.Command("callgrind_annotate", mode.flag, "--threshold=100", data).Output()
+		if err != nil {
+			log.Fatalf("callgrind_annotate: %v", err)
+		}
+		fmt.Fprintf(&b, "## %s, top 25\n\n```\n", mode.title)
+		lines := strings.Split(string(annotated), "\n")
+		shown := 0
+		inTable := false
+		for _, line := range lines {
+			if strings.Contains(line, "file:function") {
+				inTable = true
+				continue
+			}
+			if !inTable || strings.TrimSpace(line) == "" || strings.HasPrefix(line, "-") {
+				continue
+			}
+			if len(line) > 160 {
+				line = line[:160] + "…"
+			}
+			fmt.Fprintln(&b, line)
+			if shown++; shown == 25 {
+				break
+			}
+		}
+		fmt.Fprintf(&b, "```\n\n")
+	}
+	if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("wrote %s", out)
 }

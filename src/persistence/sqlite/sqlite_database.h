@@ -2,7 +2,9 @@
 
 // Internal to the SQLite backend: the shared connection and error mapping.
 
+#include <memory>
 #include <string>
+#include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -15,6 +17,30 @@ namespace zaman::persistence::sqlite {
 // Turns an exception from SQLiteCpp into a Status; exceptions never leave
 // the backend. Busy/locked → Unavailable, constraint → AlreadyExists.
 absl::Status FromException(const SQLite::Exception& e, absl::string_view what);
+
+// A statement from Database::Prepare: bound and stepped by its user, reset
+// and unbound when the handle goes, so that a half-read SELECT does not keep
+// a read snapshot (and the WAL) pinned.
+class PreparedStatement {
+ public:
+  explicit PreparedStatement(SQLite::Statement& statement) : statement_(&statement) {}
+  PreparedStatement(PreparedStatement&& other) noexcept : statement_(other.statement_) { other.statement_ = nullptr; }
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+  ~PreparedStatement() {
+    if (statement_ == nullptr) return;
+    statement_->tryReset();
+    try {
+      statement_->clearBindings();
+    } catch (const SQLite::Exception&) {
+      // Bindings are replaced before the next use anyway.
+    }
+  }
+  SQLite::Statement& operator*() const { return *statement_; }
+
+ private:
+  SQLite::Statement* statement_;
+};
 
 // Owns the connection; every store of the backend goes through it, one
 // caller at a time.
@@ -30,9 +56,20 @@ class Database {
     return fn(db_);
   }
 
+  // Only inside With(): the statement for `sql`, compiled once for this
+  // connection and reused (compiling is most of a small statement's cost).
+  PreparedStatement Prepare(const std::string& sql) {
+    std::unique_ptr<SQLite::Statement>& slot = statements_[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+    slot->tryReset();
+    return PreparedStatement(*slot);
+  }
+
  private:
   absl::Mutex mu_;
   SQLite::Database db_ ABSL_GUARDED_BY(mu_);
+  // Destroyed before db_ (declared after it).
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
 }  // namespace zaman::persistence::sqlite

@@ -32,13 +32,17 @@ class SqliteExecutionStore final : public ExecutionStore {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<int64_t> {
       try {
         SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-        SQLite::Statement insert(db, "INSERT OR IGNORE INTO shards (shard_id, range_id) VALUES (?, 0)");
+        PreparedStatement insert_prepared =
+            db_.Prepare("INSERT OR IGNORE INTO shards (shard_id, range_id) VALUES (?, 0)");
+        SQLite::Statement& insert = *insert_prepared;
         insert.bind(1, shard_id);
         insert.exec();
-        SQLite::Statement bump(db, "UPDATE shards SET range_id = range_id + 1 WHERE shard_id = ?");
+        PreparedStatement bump_prepared = db_.Prepare("UPDATE shards SET range_id = range_id + 1 WHERE shard_id = ?");
+        SQLite::Statement& bump = *bump_prepared;
         bump.bind(1, shard_id);
         bump.exec();
-        SQLite::Statement read(db, "SELECT range_id FROM shards WHERE shard_id = ?");
+        PreparedStatement read_prepared = db_.Prepare("SELECT range_id FROM shards WHERE shard_id = ?");
+        SQLite::Statement& read = *read_prepared;
         read.bind(1, shard_id);
         read.executeStep();
         int64_t range_id = read.getColumn(0).getInt64();
@@ -55,7 +59,8 @@ class SqliteExecutionStore final : public ExecutionStore {
       try {
         SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
         // Fencing: the shard must still be ours.
-        SQLite::Statement fence(db, "SELECT range_id FROM shards WHERE shard_id = ?");
+        PreparedStatement fence_prepared = db_.Prepare("SELECT range_id FROM shards WHERE shard_id = ?");
+        SQLite::Statement& fence = *fence_prepared;
         fence.bind(1, shard_id);
         if (!fence.executeStep() || fence.getColumn(0).getInt64() != range_id) {
           return errors::ShardOwnershipLost(absl::StrCat("shard ", shard_id, " is owned elsewhere now"));
@@ -67,15 +72,18 @@ class SqliteExecutionStore final : public ExecutionStore {
           if (absl::Status s = ApplyDeletion(db, deletion); !s.ok()) return s;
         }
         for (const TransferTask& task : tx.new_transfer_tasks) {
-          SQLite::Statement insert(db, "INSERT INTO transfer_tasks (shard_id, task_id, task) VALUES (?, ?, ?)");
+          PreparedStatement insert_prepared =
+              db_.Prepare("INSERT INTO transfer_tasks (shard_id, task_id, task) VALUES (?, ?, ?)");
+          SQLite::Statement& insert = *insert_prepared;
           insert.bind(1, shard_id);
           insert.bind(2, static_cast<int64_t>(task.task_id()));
           BindBlob(insert, 3, task.SerializeAsString());
           insert.exec();
         }
         for (const TimerTask& task : tx.new_timer_tasks) {
-          SQLite::Statement insert(
-              db, "INSERT INTO timer_tasks (shard_id, task_id, fire_time_ms, task) VALUES (?, ?, ?, ?)");
+          PreparedStatement insert_prepared =
+              db_.Prepare("INSERT INTO timer_tasks (shard_id, task_id, fire_time_ms, task) VALUES (?, ?, ?, ?)");
+          SQLite::Statement& insert = *insert_prepared;
           insert.bind(1, shard_id);
           insert.bind(2, static_cast<int64_t>(task.task_id()));
           insert.bind(3, static_cast<int64_t>(TimeUtil::TimestampToMilliseconds(task.fire_time())));
@@ -83,13 +91,15 @@ class SqliteExecutionStore final : public ExecutionStore {
           insert.exec();
         }
         for (int64_t task_id : tx.done_transfer_tasks) {
-          SQLite::Statement del(db, "DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ?");
+          PreparedStatement del_prepared = db_.Prepare("DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ?");
+          SQLite::Statement& del = *del_prepared;
           del.bind(1, shard_id);
           del.bind(2, static_cast<int64_t>(task_id));
           del.exec();
         }
         for (int64_t task_id : tx.done_timer_tasks) {
-          SQLite::Statement del(db, "DELETE FROM timer_tasks WHERE shard_id = ? AND task_id = ?");
+          PreparedStatement del_prepared = db_.Prepare("DELETE FROM timer_tasks WHERE shard_id = ? AND task_id = ?");
+          SQLite::Statement& del = *del_prepared;
           del.bind(1, shard_id);
           del.bind(2, static_cast<int64_t>(task_id));
           del.exec();
@@ -111,9 +121,9 @@ class SqliteExecutionStore final : public ExecutionStore {
                                                absl::string_view run_id) override {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<ExecutionRecord> {
       try {
-        SQLite::Statement query(db,
-                                "SELECT db_version, state FROM executions "
+        PreparedStatement query_prepared = db_.Prepare("SELECT db_version, state FROM executions "
                                 "WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?");
+        SQLite::Statement& query = *query_prepared;
         query.bind(1, std::string(namespace_id));
         query.bind(2, std::string(workflow_id));
         query.bind(3, std::string(run_id));
@@ -136,8 +146,9 @@ class SqliteExecutionStore final : public ExecutionStore {
                                               absl::string_view workflow_id) override {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::string> {
       try {
-        SQLite::Statement query(
-            db, "SELECT run_id FROM current_executions WHERE namespace_id = ? AND workflow_id = ?");
+        PreparedStatement query_prepared =
+            db_.Prepare("SELECT run_id FROM current_executions WHERE namespace_id = ? AND workflow_id = ?");
+        SQLite::Statement& query = *query_prepared;
         query.bind(1, std::string(namespace_id));
         query.bind(2, std::string(workflow_id));
         if (!query.executeStep()) return absl::NotFoundError(absl::StrCat("workflow ", workflow_id));
@@ -154,9 +165,10 @@ class SqliteExecutionStore final : public ExecutionStore {
                                                         int64_t to_event_id, int max_events) override {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::vector<HistoryEvent>> {
       try {
-        SQLite::Statement query(db,
-                                "SELECT event FROM history_events WHERE namespace_id = ? AND workflow_id = ? "
+        PreparedStatement query_prepared =
+            db_.Prepare("SELECT event FROM history_events WHERE namespace_id = ? AND workflow_id = ? "
                                 "AND run_id = ? AND event_id >= ? AND event_id < ? ORDER BY event_id LIMIT ?");
+        SQLite::Statement& query = *query_prepared;
         query.bind(1, std::string(namespace_id));
         query.bind(2, std::string(workflow_id));
         query.bind(3, std::string(run_id));
@@ -191,7 +203,8 @@ class SqliteExecutionStore final : public ExecutionStore {
   absl::StatusOr<std::vector<Task>> LoadTasks(const char* sql, int32_t shard_id) {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::vector<Task>> {
       try {
-        SQLite::Statement query(db, sql);
+        PreparedStatement query_prepared = db_.Prepare(sql);
+        SQLite::Statement& query = *query_prepared;
         query.bind(1, shard_id);
         std::vector<Task> tasks;
         while (query.executeStep()) {
@@ -206,10 +219,10 @@ class SqliteExecutionStore final : public ExecutionStore {
     });
   }
 
-  static absl::Status ApplyDeletion(SQLite::Database& db, const ExecutionDeletion& deletion) {
-    SQLite::Statement drop(db,
-                           "DELETE FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? "
-                           "AND db_version = ?");
+  absl::Status ApplyDeletion(SQLite::Database& db, const ExecutionDeletion& deletion) {
+    PreparedStatement drop_prepared = db_.Prepare(
+        "DELETE FROM executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?");
+    SQLite::Statement& drop = *drop_prepared;
     drop.bind(1, deletion.namespace_id);
     drop.bind(2, deletion.workflow_id);
     drop.bind(3, deletion.run_id);
@@ -219,7 +232,8 @@ class SqliteExecutionStore final : public ExecutionStore {
     }
     for (const char* sql : {"DELETE FROM history_events WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?",
                             "DELETE FROM current_executions WHERE namespace_id = ? AND workflow_id = ? AND run_id = ?"}) {
-      SQLite::Statement statement(db, sql);
+      PreparedStatement statement_prepared = db_.Prepare(sql);
+      SQLite::Statement& statement = *statement_prepared;
       statement.bind(1, deletion.namespace_id);
       statement.bind(2, deletion.workflow_id);
       statement.bind(3, deletion.run_id);
@@ -228,13 +242,14 @@ class SqliteExecutionStore final : public ExecutionStore {
     return absl::OkStatus();
   }
 
-  static absl::Status ApplyUpdate(SQLite::Database& db, int32_t shard_id, const ExecutionUpdate& update) {
+  absl::Status ApplyUpdate(SQLite::Database& db, int32_t shard_id, const ExecutionUpdate& update) {
     const MutableState& state = update.state;
     std::string blob = state.SerializeAsString();
     if (update.expected_db_version == 0) {
-      SQLite::Statement insert(db,
-                               "INSERT INTO executions (namespace_id, workflow_id, run_id, shard_id, "
+      PreparedStatement insert_prepared =
+          db_.Prepare("INSERT INTO executions (namespace_id, workflow_id, run_id, shard_id, "
                                "db_version, state) VALUES (?, ?, ?, ?, 1, ?)");
+      SQLite::Statement& insert = *insert_prepared;
       insert.bind(1, state.namespace_id());
       insert.bind(2, state.workflow_id());
       insert.bind(3, state.run_id());
@@ -242,9 +257,9 @@ class SqliteExecutionStore final : public ExecutionStore {
       BindBlob(insert, 5, blob);
       insert.exec();
     } else {
-      SQLite::Statement write(db,
-                              "UPDATE executions SET db_version = db_version + 1, state = ? "
+      PreparedStatement write_prepared = db_.Prepare("UPDATE executions SET db_version = db_version + 1, state = ? "
                               "WHERE namespace_id = ? AND workflow_id = ? AND run_id = ? AND db_version = ?");
+      SQLite::Statement& write = *write_prepared;
       BindBlob(write, 1, blob);
       write.bind(2, state.namespace_id());
       write.bind(3, state.workflow_id());
@@ -255,17 +270,19 @@ class SqliteExecutionStore final : public ExecutionStore {
       }
     }
     if (update.set_current) {
-      SQLite::Statement current(
-          db, "SELECT run_id FROM current_executions WHERE namespace_id = ? AND workflow_id = ?");
+      PreparedStatement current_prepared =
+          db_.Prepare("SELECT run_id FROM current_executions WHERE namespace_id = ? AND workflow_id = ?");
+      SQLite::Statement& current = *current_prepared;
       current.bind(1, state.namespace_id());
       current.bind(2, state.workflow_id());
       std::string current_run = current.executeStep() ? current.getColumn(0).getString() : "";
       if (current_run != update.expected_current_run_id) {
         return errors::ConditionFailed(absl::StrCat("workflow ", state.workflow_id(), " has another current run"));
       }
-      SQLite::Statement upsert(db,
-                               "INSERT INTO current_executions (namespace_id, workflow_id, run_id) VALUES (?, ?, ?) "
+      PreparedStatement upsert_prepared =
+          db_.Prepare("INSERT INTO current_executions (namespace_id, workflow_id, run_id) VALUES (?, ?, ?) "
                                "ON CONFLICT (namespace_id, workflow_id) DO UPDATE SET run_id = excluded.run_id");
+      SQLite::Statement& upsert = *upsert_prepared;
       upsert.bind(1, state.namespace_id());
       upsert.bind(2, state.workflow_id());
       upsert.bind(3, state.run_id());
@@ -274,9 +291,10 @@ class SqliteExecutionStore final : public ExecutionStore {
     for (const HistoryEvent& event : update.events) {
       // A plain INSERT: an event id already written is a constraint error,
       // so history can never be rewritten.
-      SQLite::Statement insert(db,
-                               "INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, event) "
+      PreparedStatement insert_prepared =
+          db_.Prepare("INSERT INTO history_events (namespace_id, workflow_id, run_id, event_id, event) "
                                "VALUES (?, ?, ?, ?, ?)");
+      SQLite::Statement& insert = *insert_prepared;
       insert.bind(1, state.namespace_id());
       insert.bind(2, state.workflow_id());
       insert.bind(3, state.run_id());
