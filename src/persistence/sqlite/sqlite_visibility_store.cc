@@ -270,24 +270,29 @@ class SqliteVisibilityStore final : public VisibilityStore {
   }
 
   // Inside the caller's transaction.
-  static void UpsertOne(SQLite::Database& db, const VisibilityRecord& record) {
+  void UpsertOne(SQLite::Database& db, const VisibilityRecord& record) {
     const WorkflowExecutionInfo& info = record.info();
-    SQLite::Statement current(db, "SELECT version FROM visibility WHERE namespace_id = ? AND run_id = ?");
+    PreparedStatement current_prepared =
+        db_.Prepare("SELECT version FROM visibility WHERE namespace_id = ? AND run_id = ?");
+    SQLite::Statement& current = *current_prepared;
     current.bind(1, record.namespace_id());
     current.bind(2, info.execution().run_id());
     if (current.executeStep()) {
       if (current.getColumn(0).getInt64() > record.version()) return;  // stale
-      SQLite::Statement drop(db, "DELETE FROM visibility WHERE namespace_id = ? AND run_id = ?");
+      PreparedStatement drop_prepared =
+          db_.Prepare("DELETE FROM visibility WHERE namespace_id = ? AND run_id = ?");
+      SQLite::Statement& drop = *drop_prepared;
       drop.bind(1, record.namespace_id());
       drop.bind(2, info.execution().run_id());
       drop.exec();
     }
     current.reset();
-    SQLite::Statement insert(
-        db, "INSERT INTO visibility (namespace_id, run_id, workflow_id, workflow_type, task_queue, status,"
+    PreparedStatement insert_prepared =
+        db_.Prepare("INSERT INTO visibility (namespace_id, run_id, workflow_id, workflow_type, task_queue, status,"
             " start_time, execution_time, close_time, sort_close, execution_duration, history_length,"
             " history_size_bytes, parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, version, info)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement& insert = *insert_prepared;
     int i = 1;
     insert.bind(i++, record.namespace_id());
     insert.bind(i++, info.execution().run_id());
@@ -315,12 +320,15 @@ class SqliteVisibilityStore final : public VisibilityStore {
     insert.bind(i++, blob.data(), static_cast<int>(blob.size()));
     insert.exec();
 
-    SQLite::Statement clear(db, "DELETE FROM visibility_search_attributes WHERE namespace_id = ? AND run_id = ?");
+    PreparedStatement clear_prepared =
+        db_.Prepare("DELETE FROM visibility_search_attributes WHERE namespace_id = ? AND run_id = ?");
+    SQLite::Statement& clear = *clear_prepared;
     clear.bind(1, record.namespace_id());
     clear.bind(2, info.execution().run_id());
     clear.exec();
-    SQLite::Statement value(
-        db, "INSERT INTO visibility_search_attributes (namespace_id, run_id, name, value) VALUES (?, ?, ?, ?)");
+    PreparedStatement value_prepared =
+        db_.Prepare("INSERT INTO visibility_search_attributes (namespace_id, run_id, name, value) VALUES (?, ?, ?, ?)");
+    SQLite::Statement& value = *value_prepared;
     for (const auto& [name, payload] : info.search_attributes().indexed_fields()) {
       auto type_name = payload.metadata().find("type");
       if (type_name == payload.metadata().end()) continue;  // unstamped: not indexed
