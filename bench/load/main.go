@@ -512,6 +512,7 @@ func main() {
 			float64(res.parkedRSS)/1024, float64(res.parkedRSS)/float64(max(res.parkedF.completed, 1)),
 			res.parkedF.cpuPerThousand(), res.parkedF.errors)
 	}
+	writeGoals(&b, z, r, *out)
 	if *out == "" {
 		fmt.Print(b.String())
 		return
@@ -585,4 +586,66 @@ func profileZaman(binary, out string, clients int, d time.Duration) {
 		log.Fatal(err)
 	}
 	log.Printf("wrote %s", out)
+}
+
+// writeGoals compares the run with the goals Zaman steers by (the benchmark
+// issue's; not assertions) and, where a goal is missed, quotes the top
+// self costs of the profile written beside the results (`<date>-profile.md`).
+func writeGoals(b *strings.Builder, z, r result, out string) {
+	perCPU := func(res result, name string) float64 {
+		f := res.saturated[name]
+		if f.cpu == 0 {
+			return 0
+		}
+		return float64(f.completed) / f.cpu
+	}
+	worst := 0.0
+	worstName := ""
+	slower := []string{}
+	for _, s := range scenarios[:3] { // the timer scenario is bounded by its one-second sleep
+		ratio := perCPU(z, s.name) / perCPU(r, s.name)
+		if worstName == "" || ratio < worst {
+			worst, worstName = ratio, s.name
+		}
+	}
+	for _, s := range scenarios {
+		if z.saturated[s.name].throughput() < r.saturated[s.name].throughput() {
+			slower = append(slower, s.name)
+		}
+	}
+	met := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "**missed**"
+	}
+	fmt.Fprintf(b, "\n## Goals\n\n| goal | measured | |\n| --- | --- | --- |\n")
+	fmt.Fprintf(b, "| at saturation, at least 10× the reference's workflows per server CPU-second | %.1f× at worst (%s) | %s |\n",
+		worst, worstName, met(worst >= 10))
+	fmt.Fprintf(b, "| more workflows per second end to end than the reference | slower in: %s | %s |\n",
+		strings.Join(append(slower, "none")[:max(len(slower), 1)], ", "), met(len(slower) == 0))
+	fmt.Fprintf(b, "| idle RSS under 20 MB | %.1f MB | %s |\n", float64(z.idleRSS)/1024, met(z.idleRSS < 20*1024))
+	fmt.Fprintf(b, "| start-up under 50 ms | %v | %s |\n", z.startup.Round(time.Millisecond),
+		met(z.startup < 50*time.Millisecond))
+	profile := strings.TrimSuffix(out, ".md") + "-profile.md"
+	raw, err := os.ReadFile(profile)
+	if err != nil {
+		fmt.Fprintf(b, "\nNo profile beside these results (`bench/run` writes one first).\n")
+		return
+	}
+	fmt.Fprintf(b, "\nWhat is in the way, from the callgrind profile at saturation (`%s`), the top\n"+
+		"self costs by instructions:\n\n```\n", filepath.Base(profile))
+	text := string(raw)
+	if i := strings.Index(text, "## Self"); i >= 0 {
+		lines := strings.Split(text[i:], "\n")
+		shown := 0
+		for _, line := range lines[3:] {
+			if strings.HasPrefix(line, "```") || shown == 8 {
+				break
+			}
+			fmt.Fprintln(b, line)
+			shown++
+		}
+	}
+	fmt.Fprintf(b, "```\n")
 }
