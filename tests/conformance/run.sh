@@ -25,7 +25,9 @@ for _ in $(seq 1 100); do  # the reference takes a few seconds to come up
   sleep 0.2
 done
 
-cd "$here/sdk/go"
-ZAMAN_ADDRESS="127.0.0.1:$port" ZAMAN_REFERENCE_ADDRESS="127.0.0.1:$ref_port" \
+export ZAMAN_ADDRESS="127.0.0.1:$port" ZAMAN_REFERENCE_ADDRESS="127.0.0.1:$ref_port"
+(cd "$here/sdk/go" &&
   go test -tags conformance -count=1 -v -run TestConformance -timeout 900s . 2>&1 | tee "$WORK/conformance.log" |
-  grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|--- FAIL|FAIL|ok)'
+  grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|--- FAIL|FAIL|ok)')
+bash "$here/sdk/python/setup.sh"
+(cd "$here/sdk/python" && .venv/bin/python conformance.py)
