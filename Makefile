@@ -51,8 +51,8 @@ unit-test: build
 sdk-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
 
-# The Go scenarios on zaman and on the reference Temporal dev server, their
-# histories compared (tests/conformance/known-differences.md).
+# The Go and Python scenarios on zaman and on the reference Temporal dev
+# server, their histories compared (tests/conformance/known-differences.md).
 conformance: build
 	bash tests/conformance/run.sh $(ZAMAN)
 

@@ -339,6 +339,7 @@ void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id
   *attrs->mutable_retry_policy() = a.retry_policy();
   ApplyRetryDefaults(*attrs->mutable_retry_policy());
   attrs->set_use_workflow_build_id(a.use_workflow_build_id());
+  if (a.has_priority()) *attrs->mutable_priority() = a.priority();
 
   persistence::v1::ActivityInfo& activity = (*state.mutable_activities())[event.event_id()];
   activity.set_scheduled_event_id(event.event_id());
@@ -464,8 +465,9 @@ void InitiateChild(MutationScope& scope, Random& random, RunChange& run, int64_t
   i->mutable_task_queue()->set_name(a.task_queue().name().empty() ? state.task_queue().name() : a.task_queue().name());
   i->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
   if (a.has_input()) *i->mutable_input() = a.input();
-  *i->mutable_workflow_execution_timeout() = a.workflow_execution_timeout();
-  *i->mutable_workflow_run_timeout() = a.workflow_run_timeout();
+  if (a.has_workflow_execution_timeout()) *i->mutable_workflow_execution_timeout() = a.workflow_execution_timeout();
+  *i->mutable_workflow_run_timeout() = a.workflow_run_timeout();  // Temporal fills it in (0s: unlimited)
+  if (a.has_priority()) *i->mutable_priority() = a.priority();
   *i->mutable_workflow_task_timeout() = FromProto(a.workflow_task_timeout()) > absl::ZeroDuration()
                                             ? a.workflow_task_timeout()
                                             : ToProto(kDefaultChildTaskTimeout);

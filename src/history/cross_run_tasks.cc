@@ -164,8 +164,9 @@ void HistoryEngine::StartChild(const TransferTask& task) {
   *request.mutable_workflow_type() = i.workflow_type();
   *request.mutable_task_queue() = i.task_queue();
   if (i.has_input()) *request.mutable_input() = i.input();
-  *request.mutable_workflow_execution_timeout() = i.workflow_execution_timeout();
-  *request.mutable_workflow_run_timeout() = i.workflow_run_timeout();
+  if (i.has_workflow_execution_timeout()) *request.mutable_workflow_execution_timeout() = i.workflow_execution_timeout();
+  if (i.has_workflow_run_timeout()) *request.mutable_workflow_run_timeout() = i.workflow_run_timeout();
+  if (i.has_priority()) *request.mutable_priority() = i.priority();
   *request.mutable_workflow_task_timeout() = i.workflow_task_timeout();
   request.set_request_id(task.request_id());
   request.set_workflow_id_reuse_policy(i.workflow_id_reuse_policy());
@@ -312,7 +313,8 @@ void HistoryEngine::DeliverExternalRequest(const TransferTask& task) {
             if (child_only && run.state.parent_execution().workflow_id() != task.workflow_id()) return false;
             if (is_signal) {
               const auto& a = event.signal_external_workflow_execution_initiated_event_attributes();
-              absl::Status s = Signal(scope, run, a.signal_name(), a.input(), "", a.header(), task.request_id(), &source);
+              absl::Status s = Signal(scope, run, a.signal_name(), a.has_input() ? &a.input() : nullptr, "",
+                                      a.has_header() ? &a.header() : nullptr, task.request_id(), &source);
               if (!s.ok()) return s;
             } else {
               const auto& a = event.request_cancel_external_workflow_execution_initiated_event_attributes();

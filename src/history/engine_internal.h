@@ -58,11 +58,12 @@ absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& 
                                        const temporal::api::common::v1::WorkflowExecution& execution);
 absl::Status AlreadyCompleted();
 
-// WorkflowExecutionSignaled (deduplicated by request id). `external`: the
-// workflow that sent it with a SignalExternalWorkflowExecution command.
+// WorkflowExecutionSignaled (deduplicated by request id); `input` and
+// `header` null when the sender gave none. `external`: the workflow that
+// sent it with a SignalExternalWorkflowExecution command.
 absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& name,
-                    const temporal::api::common::v1::Payloads& input, const std::string& identity,
-                    const temporal::api::common::v1::Header& header, const std::string& request_id,
+                    const temporal::api::common::v1::Payloads* input, const std::string& identity,
+                    const temporal::api::common::v1::Header* header, const std::string& request_id,
                     const temporal::api::common::v1::WorkflowExecution* external = nullptr);
 
 // WorkflowExecutionCancelRequested, once; false if already requested.

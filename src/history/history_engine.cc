@@ -146,8 +146,13 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   *attrs.mutable_workflow_type() = request.workflow_type();
   *attrs.mutable_task_queue() = NormalQueue(request.task_queue());
   if (request.has_input()) *attrs.mutable_input() = request.input();
-  *attrs.mutable_workflow_execution_timeout() = ToProto(execution_timeout);
-  *attrs.mutable_workflow_run_timeout() = ToProto(run_timeout);
+  // Timeouts the client left out stay out of the event, as Temporal writes it.
+  if (request.has_workflow_execution_timeout()) {
+    *attrs.mutable_workflow_execution_timeout() = ToProto(execution_timeout);
+  }
+  if (request.has_workflow_run_timeout() || run_timeout > absl::ZeroDuration()) {
+    *attrs.mutable_workflow_run_timeout() = ToProto(run_timeout);
+  }
   *attrs.mutable_workflow_task_timeout() = ToProto(task_timeout);
   attrs.set_initiator(enums::CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED);
   attrs.set_original_execution_run_id(spec.run_id);
@@ -168,6 +173,7 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
     *attrs.mutable_search_attributes() = request.search_attributes();
   }
   if (request.has_header()) *attrs.mutable_header() = request.header();
+  if (request.has_priority()) *attrs.mutable_priority() = request.priority();
   attrs.set_workflow_id(request.workflow_id());
   // A cron workflow's first run waits for the schedule's next time; a start
   // delay postpones the first workflow task likewise.
@@ -702,8 +708,8 @@ absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& 
 }
 
 absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& name,
-                    const temporal::api::common::v1::Payloads& input, const std::string& identity,
-                    const temporal::api::common::v1::Header& header, const std::string& request_id,
+                    const temporal::api::common::v1::Payloads* input, const std::string& identity,
+                    const temporal::api::common::v1::Header* header, const std::string& request_id,
                     const temporal::api::common::v1::WorkflowExecution* external) {
   MutableState& state = run.state;
   if (!request_id.empty()) {
@@ -716,9 +722,9 @@ absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& nam
   event.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
   auto* attrs = event.mutable_workflow_execution_signaled_event_attributes();
   attrs->set_signal_name(name);
-  *attrs->mutable_input() = input;
+  if (input != nullptr) *attrs->mutable_input() = *input;
   attrs->set_identity(identity);
-  *attrs->mutable_header() = header;
+  if (header != nullptr) *attrs->mutable_header() = *header;
   attrs->set_request_id(request_id);
   if (external != nullptr) *attrs->mutable_external_workflow_execution() = *external;
   AddExternalEvent(run, scope.now(), std::move(event));
@@ -734,8 +740,9 @@ void HistoryEngine::SignalWorkflow(const NamespaceRef& ns, wsv1::SignalWorkflowE
           [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
             absl::StatusOr<RunChange*> run = LoadOpenRun(scope, ns.id, request.workflow_execution());
             if (!run.ok()) return run.status();
-            absl::Status s = Signal(scope, **run, request.signal_name(), request.input(), request.identity(),
-                                    request.header(), request.request_id());
+            absl::Status s = Signal(scope, **run, request.signal_name(),
+                                    request.has_input() ? &request.input() : nullptr, request.identity(),
+                                    request.has_header() ? &request.header() : nullptr, request.request_id());
             if (!s.ok()) return s;
             return true;
           },
@@ -767,8 +774,9 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             wsv1::SignalWithStartWorkflowExecutionResponse response;
             absl::StatusOr<RunChange*> running = LoadOpenRun(scope, ns.id, execution);
             if (running.ok()) {
-              absl::Status s = Signal(scope, **running, request.signal_name(), request.signal_input(),
-                                      request.identity(), request.header(), "");
+              absl::Status s = Signal(scope, **running, request.signal_name(),
+                                      request.has_signal_input() ? &request.signal_input() : nullptr,
+                                      request.identity(), request.has_header() ? &request.header() : nullptr, "");
               if (!s.ok()) return s;
               response.set_run_id((*running)->state.run_id());
               response.set_started(false);
@@ -781,8 +789,11 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             *start.mutable_workflow_type() = request.workflow_type();
             *start.mutable_task_queue() = request.task_queue();
             if (request.has_input()) *start.mutable_input() = request.input();
-            *start.mutable_workflow_execution_timeout() = request.workflow_execution_timeout();
-            *start.mutable_workflow_run_timeout() = request.workflow_run_timeout();
+            if (request.has_workflow_execution_timeout()) {
+              *start.mutable_workflow_execution_timeout() = request.workflow_execution_timeout();
+            }
+            if (request.has_workflow_run_timeout()) *start.mutable_workflow_run_timeout() = request.workflow_run_timeout();
+            if (request.has_priority()) *start.mutable_priority() = request.priority();
             *start.mutable_workflow_task_timeout() = request.workflow_task_timeout();
             start.set_identity(request.identity());
             start.set_request_id(request.request_id());
@@ -803,8 +814,9 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             absl::Status signalled = absl::OkStatus();
             absl::StatusOr<RunChange*> created =
                 CreateRun(scope, random_, ns, start, current->run_id, [&](RunChange& run) {
-                  signalled = Signal(scope, run, request.signal_name(), request.signal_input(),
-                                     request.identity(), request.header(), "");
+                  signalled = Signal(scope, run, request.signal_name(),
+                                     request.has_signal_input() ? &request.signal_input() : nullptr,
+                                     request.identity(), request.has_header() ? &request.header() : nullptr, "");
                 });
             if (!created.ok()) return created.status();
             if (!signalled.ok()) return signalled;

@@ -115,8 +115,8 @@ MutableState StateFromStarted(const std::string& namespace_id, const std::string
   state.set_first_execution_run_id(a.first_execution_run_id());
   *state.mutable_workflow_type() = a.workflow_type();
   *state.mutable_task_queue() = a.task_queue();
-  *state.mutable_workflow_execution_timeout() = a.workflow_execution_timeout();
-  *state.mutable_workflow_run_timeout() = a.workflow_run_timeout();
+  if (a.has_workflow_execution_timeout()) *state.mutable_workflow_execution_timeout() = a.workflow_execution_timeout();
+  if (a.has_workflow_run_timeout()) *state.mutable_workflow_run_timeout() = a.workflow_run_timeout();
   *state.mutable_workflow_task_timeout() = a.workflow_task_timeout();
   if (a.has_workflow_execution_expiration_time()) {
     *state.mutable_execution_expiration_time() = a.workflow_execution_expiration_time();
@@ -139,6 +139,7 @@ MutableState StateFromStarted(const std::string& namespace_id, const std::string
     state.set_parent_initiated_event_id(a.parent_initiated_event_id());
   }
   if (a.has_root_workflow_execution()) *state.mutable_root_execution() = a.root_workflow_execution();
+  if (a.has_priority()) *state.mutable_priority() = a.priority();
   return state;
 }
 
@@ -282,7 +283,7 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
   a.mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
   if (command.has_input()) *a.mutable_input() = command.input();
   // The execution timeout and its deadline belong to the whole chain.
-  *a.mutable_workflow_execution_timeout() = old.workflow_execution_timeout();
+  if (old.has_workflow_execution_timeout()) *a.mutable_workflow_execution_timeout() = old.workflow_execution_timeout();
   if (old.has_execution_expiration_time()) {
     *a.mutable_workflow_execution_expiration_time() = old.execution_expiration_time();
   }
@@ -311,6 +312,7 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
     *a.mutable_search_attributes() = command.search_attributes();
   }
   if (command.has_retry_policy()) *a.mutable_retry_policy() = command.retry_policy();
+  if (old.has_priority()) *a.mutable_priority() = old.priority();  // the command has none to give
   a.set_cron_schedule(command.cron_schedule());
   a.set_workflow_id(old.workflow_id());
   if (old.has_parent_execution()) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make conformance: the Go scenarios on zaman and on the reference Temporal
-# dev server (the pinned `temporal` CLI's), histories compared.
+# make conformance: the Go and Python scenarios on zaman and on the reference
+# Temporal dev server (the pinned `temporal` CLI's), histories compared.
 #   tests/conformance/run.sh ZAMAN_BINARY
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -8,7 +8,7 @@ ZAMAN="$(realpath "$1")"
 WORK="$(mktemp -d)"
 source "$here/lib.sh"
 REF_PID=""
-trap 'stop_zaman || true; [ -z "$REF_PID" ] || kill "$REF_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'stop_zaman || true; [ -z "$REF_PID" ] || { kill "$REF_PID" 2>/dev/null; wait "$REF_PID" 2>/dev/null; } || true; rm -rf "$WORK"' EXIT
 
 bash "$here/cli/build.sh"
 port=$(free_port)

@@ -320,8 +320,10 @@ func normalise(v interface{}, suffix string) interface{} {
 			out["name"] = "<sticky>"
 		}
 		// The SDK reports the flags it used in the order it met them.
-		if flags, ok := out["langUsedFlags"].([]interface{}); ok {
-			sort.Slice(flags, func(i, j int) bool { return fmt.Sprint(flags[i]) < fmt.Sprint(flags[j]) })
+		for _, key := range []string{"langUsedFlags", "coreUsedFlags"} {
+			if flags, ok := out[key].([]interface{}); ok {
+				sort.Slice(flags, func(i, j int) bool { return fmt.Sprint(flags[i]) < fmt.Sprint(flags[j]) })
+			}
 		}
 		// The Go SDK's local-activity marker records the worker's clock.
 		if out["markerName"] == "LocalActivity" {

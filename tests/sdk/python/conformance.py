@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import re
+import sys
 import time
 from datetime import timedelta
 
@@ -48,8 +49,9 @@ def normalise(value, suffix):
             out[key] = "<run id>" if RUN_ID.search(key) else normalise(item, suffix)
         if out.get("kind") == "TASK_QUEUE_KIND_STICKY":
             out["name"] = "<sticky>"
-        if isinstance(out.get("langUsedFlags"), list):
-            out["langUsedFlags"] = sorted(out["langUsedFlags"])
+        for flags in ("langUsedFlags", "coreUsedFlags"):
+            if isinstance(out.get(flags), list):
+                out[flags] = sorted(out[flags])
         if out.get("markerName") in ("LocalActivity", "core_local_activity"):
             out.pop("details", None)  # the SDK records the worker's clock in it
         return out
@@ -228,3 +230,7 @@ async def main():
 
 if __name__ == "__main__":
     asyncio.run(main())
+    # The SDK's native runtime can abort while the interpreter tears down its
+    # threads; the report is out, so leave without that teardown.
+    sys.stdout.flush()
+    os._exit(0)
