@@ -51,8 +51,9 @@ unit-test: build
 sdk-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
 
-# The Go and Python scenarios on zaman and on the reference Temporal dev
-# server, their histories compared (tests/conformance/known-differences.md).
+# The Go, Python and TypeScript scenarios on zaman and on the reference
+# Temporal dev server, their histories compared
+# (tests/conformance/known-differences.md).
 conformance: build
 	bash tests/conformance/run.sh $(ZAMAN)
 

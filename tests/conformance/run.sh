@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make conformance: the Go and Python scenarios on zaman and on the reference
-# Temporal dev server (the pinned `temporal` CLI's), histories compared.
+# make conformance: the Go, Python and TypeScript scenarios on zaman and on
+# the reference Temporal dev server (the pinned `temporal` CLI's), histories
+# compared.
 #   tests/conformance/run.sh ZAMAN_BINARY
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,3 +32,4 @@ export ZAMAN_ADDRESS="127.0.0.1:$port" ZAMAN_REFERENCE_ADDRESS="127.0.0.1:$ref_p
   grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|--- FAIL|FAIL|ok)')
 bash "$here/sdk/python/setup.sh"
 (cd "$here/sdk/python" && .venv/bin/python conformance.py)
+(cd "$here/sdk/ts" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; } && node conformance.mjs)

@@ -200,7 +200,10 @@ async def main():
         for server, c in servers.items():
             try:
                 refs = await asyncio.wait_for(scenario(c, queue, f"{name}-{suffix}"), 60)
-                histories[server] = [await history(c, wid, run, suffix) for wid, run in refs]
+                runs = [await history(c, wid, run, suffix) for wid, run in refs]
+                if any(len(run) < 3 for run in runs):
+                    raise RuntimeError("a run did not get past its first workflow task")
+                histories[server] = runs
                 passed[server] += 1
             except Exception as err:  # a scenario that fails on a server is reported, not raised
                 lines.append(f"FAILED     {name} on {server}: {err!r}")
