@@ -51,7 +51,7 @@ unit-test: build
 sdk-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
 
-# The Go, Python and TypeScript scenarios on zaman and on the reference
+# The Go, Python, TypeScript and Java scenarios on zaman and on the reference
 # Temporal dev server, their histories compared
 # (tests/conformance/known-differences.md).
 conformance: build

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make conformance: the Go, Python and TypeScript scenarios on zaman and on
-# the reference Temporal dev server (the pinned `temporal` CLI's), histories
-# compared.
+# make conformance: the Go, Python, TypeScript and Java scenarios on zaman
+# and on the reference Temporal dev server (the pinned `temporal` CLI's),
+# histories compared.
 #   tests/conformance/run.sh ZAMAN_BINARY
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,7 +29,9 @@ done
 export ZAMAN_ADDRESS="127.0.0.1:$port" ZAMAN_REFERENCE_ADDRESS="127.0.0.1:$ref_port"
 (cd "$here/sdk/go" &&
   go test -tags conformance -count=1 -v -run TestConformance -timeout 900s . 2>&1 | tee "$WORK/conformance.log" |
-  grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|--- FAIL|FAIL|ok)')
+  grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|go:|--- FAIL|FAIL|ok)')
 bash "$here/sdk/python/setup.sh"
 (cd "$here/sdk/python" && .venv/bin/python conformance.py)
 (cd "$here/sdk/ts" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; } && node conformance.mjs)
+(cd "$here/sdk/java" && mvn -B -q -ntp -Dstyle.color=never -Dtest=ConformanceRun -Dsurefire.failIfNoSpecifiedTests=false test |
+  grep -E '^(=== conformance|identical|DIFFERENT|FAILED| |scenarios:|java:)')

@@ -481,4 +481,9 @@ func TestConformance(t *testing.T) {
 	}
 	fmt.Printf("scenarios: %d; passed on zaman: %d; passed on reference: %d; identical histories: %d\n",
 		len(scenarios), passed["zaman"], passed["reference"], identical)
+	// A scenario passes when it ran on both servers and the histories match.
+	fmt.Printf("go: %d passed, %d failed\n", identical, len(scenarios)-identical)
+	if identical != len(scenarios) {
+		t.Errorf("%d of %d scenarios differ", len(scenarios)-identical, len(scenarios))
+	}
 }
