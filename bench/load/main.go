@@ -241,71 +241,73 @@ func runOne(ctx context.Context, c client.Client, queue string, s scenario) (tim
 	return time.Since(began), nil
 }
 
+// phase collects one load phase's completions, failures and server CPU.
+type phase struct {
+	srv     *server
+	cpu0    float64
+	began   time.Time
+	mu      sync.Mutex
+	f       figures
+	failed  atomic.Int64
+	pending sync.WaitGroup
+}
+
+func startPhase(srv *server) *phase {
+	return &phase{srv: srv, cpu0: srv.cpuSeconds(), began: time.Now()}
+}
+
+// runOne starts one workflow of the scenario and records how it went.
+func (p *phase) runOne(c client.Client, queue string, s scenario) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	lat, err := runOne(ctx, c, queue, s)
+	if err != nil {
+		p.failed.Add(1)
+		return
+	}
+	p.mu.Lock()
+	p.f.latencies = append(p.f.latencies, lat)
+	p.mu.Unlock()
+}
+
+func (p *phase) finish() figures {
+	p.pending.Wait()
+	p.f.seconds = time.Since(p.began).Seconds()
+	p.f.cpu = p.srv.cpuSeconds() - p.cpu0
+	p.f.completed = len(p.f.latencies)
+	p.f.errors = p.failed.Load()
+	return p.f
+}
+
 // fixedLoad starts `rate` workflows a second for `d`, then waits for them.
 func fixedLoad(c client.Client, srv *server, queue string, s scenario, rate int, d time.Duration) figures {
-	var mu sync.Mutex
-	var f figures
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	cpu0, began := srv.cpuSeconds(), time.Now()
+	p := startPhase(srv)
 	ticker := time.NewTicker(time.Second / time.Duration(rate))
-	for time.Since(began) < d {
+	for time.Since(p.began) < d {
 		<-ticker.C
-		wg.Add(1)
+		p.pending.Add(1)
 		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			lat, err := runOne(ctx, c, queue, s)
-			if err != nil {
-				failed.Add(1)
-				return
-			}
-			mu.Lock()
-			f.latencies = append(f.latencies, lat)
-			mu.Unlock()
+			defer p.pending.Done()
+			p.runOne(c, queue, s)
 		}()
 	}
 	ticker.Stop()
-	wg.Wait()
-	f.seconds = time.Since(began).Seconds()
-	f.cpu = srv.cpuSeconds() - cpu0
-	f.completed = len(f.latencies)
-	f.errors = failed.Load()
-	return f
+	return p.finish()
 }
 
 // saturate keeps `clients` workflows in flight for `d`.
 func saturate(c client.Client, srv *server, queue string, s scenario, clients int, d time.Duration) figures {
-	var mu sync.Mutex
-	var f figures
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	cpu0, began := srv.cpuSeconds(), time.Now()
+	p := startPhase(srv)
 	for i := 0; i < clients; i++ {
-		wg.Add(1)
+		p.pending.Add(1)
 		go func() {
-			defer wg.Done()
-			for time.Since(began) < d {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-				lat, err := runOne(ctx, c, queue, s)
-				cancel()
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				mu.Lock()
-				f.latencies = append(f.latencies, lat)
-				mu.Unlock()
+			defer p.pending.Done()
+			for time.Since(p.began) < d {
+				p.runOne(c, queue, s)
 			}
 		}()
 	}
-	wg.Wait()
-	f.seconds = time.Since(began).Seconds()
-	f.cpu = srv.cpuSeconds() - cpu0
-	f.completed = len(f.latencies)
-	f.errors = failed.Load()
-	return f
+	return p.finish()
 }
 
 // signalStorm sends `n` signals into one workflow from `clients` senders.
