@@ -57,18 +57,20 @@ bool UpdateRegistry::Tracks(const RunKey& run) {
   return runs_.contains(run);
 }
 
+std::vector<UpdateRegistry::Waiter> UpdateRegistry::Remove(const RunKey& run, const std::string& update_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = runs_.find(run);
+  if (it == runs_.end()) return {};
+  auto entry = it->second.by_id.find(update_id);
+  if (entry == it->second.by_id.end()) return {};
+  std::vector<Waiter> waiters = TakeSatisfied(entry->second, true);
+  Erase(it->second, update_id);
+  if (it->second.by_id.empty()) runs_.erase(it);
+  return waiters;
+}
+
 void UpdateRegistry::Forget(const RunKey& run, const std::string& update_id) {
-  std::vector<Waiter> waiters;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = runs_.find(run);
-    if (it == runs_.end()) return;
-    auto entry = it->second.by_id.find(update_id);
-    if (entry == it->second.by_id.end()) return;
-    waiters = std::move(entry->second.waiters);
-    Erase(it->second, update_id);
-    if (it->second.by_id.empty()) runs_.erase(it);
-  }
+  std::vector<Waiter> waiters = Remove(run, update_id);
   Result result;
   result.error = absl::UnavailableError("the update could not be admitted; try again");
   Resolve(std::move(waiters), result);
@@ -132,17 +134,7 @@ void UpdateRegistry::Accepted(const RunKey& run, const std::string& update_id) {
 }
 
 void UpdateRegistry::Completed(const RunKey& run, const std::string& update_id, const Outcome& outcome) {
-  std::vector<Waiter> waiters;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = runs_.find(run);
-    if (it == runs_.end()) return;
-    auto entry = it->second.by_id.find(update_id);
-    if (entry == it->second.by_id.end()) return;
-    waiters = TakeSatisfied(entry->second, true);
-    Erase(it->second, update_id);
-    if (it->second.by_id.empty()) runs_.erase(it);
-  }
+  std::vector<Waiter> waiters = Remove(run, update_id);
   Result result;
   result.stage = kCompleted;
   result.outcome = outcome;

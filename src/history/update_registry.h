@@ -92,6 +92,8 @@ class UpdateRegistry {
   // them when `all`).
   static std::vector<Waiter> TakeSatisfied(Entry& entry, bool all);
   void Resolve(std::vector<Waiter> waiters, const Result& result);
+  // Drops the update, returning all its waiters.
+  std::vector<Waiter> Remove(const RunKey& run, const std::string& update_id);
   void Erase(RunUpdates& updates, const std::string& update_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Entry* Find(const RunKey& run, const std::string& update_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

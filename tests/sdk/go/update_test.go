@@ -44,15 +44,19 @@ func historyLength(t *testing.T, c client.Client, id string) (int, map[enumspb.E
 	return len(events), counts
 }
 
-func TestWorkflowUpdate(t *testing.T) {
-	c := dial(t)
-	queue := "go-" + t.Name()
+func startTotalWorker(t *testing.T, c client.Client, queue string) {
+	t.Helper()
 	w := worker.New(c, queue, worker.Options{})
 	w.RegisterWorkflow(RunningTotalWorkflow)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer w.Stop()
+	t.Cleanup(w.Stop)
+}
+
+func TestWorkflowUpdate(t *testing.T) {
+	c, queue := dial(t), "go-"+t.Name()
+	startTotalWorker(t, c, queue)
 	id := uniqueID("counter")
 	r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: queue}, RunningTotalWorkflow)
 	if err != nil {
@@ -125,14 +129,8 @@ func TestWorkflowUpdate(t *testing.T) {
 }
 
 func TestUpdateWithStartAndPolledOutcome(t *testing.T) {
-	c := dial(t)
-	queue := "go-" + t.Name()
-	w := worker.New(c, queue, worker.Options{})
-	w.RegisterWorkflow(RunningTotalWorkflow)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	c, queue := dial(t), "go-"+t.Name()
+	startTotalWorker(t, c, queue)
 	id := uniqueID("with-start")
 	withStart := func(n int) (int, error) {
 		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
