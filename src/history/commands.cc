@@ -287,11 +287,7 @@ void DispatchActivity(MutationScope& scope, RunChange& run, persistence::v1::Act
   const MutableState& state = run.state;
   const absl::Time now = scope.now();
   *activity.mutable_current_attempt_scheduled_time() = ToProto(now);
-  TransferTask transfer;
-  transfer.set_kind(TransferTask::ACTIVITY_TASK);
-  transfer.set_namespace_id(state.namespace_id());
-  transfer.set_workflow_id(state.workflow_id());
-  transfer.set_run_id(state.run_id());
+  TransferTask transfer = NewTransferTask(state, TransferTask::ACTIVITY_TASK);
   transfer.set_scheduled_event_id(activity.scheduled_event_id());
   *transfer.mutable_task_queue() = activity.scheduled().task_queue();
   transfer.set_attempt(activity.attempt());
@@ -440,11 +436,7 @@ namespace {
 // A transfer task for the history role's own processors, from this run.
 TransferTask CrossRunTaskOf(const MutableState& state, TransferTask::Kind kind, int64_t initiated_event_id,
                             std::string request_id) {
-  TransferTask task;
-  task.set_kind(kind);
-  task.set_namespace_id(state.namespace_id());
-  task.set_workflow_id(state.workflow_id());
-  task.set_run_id(state.run_id());
+  TransferTask task = NewTransferTask(state, kind);
   task.set_initiated_event_id(initiated_event_id);
   task.set_request_id(std::move(request_id));
   return task;
@@ -988,11 +980,7 @@ absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, con
     case TimerTask::ACTIVITY_RETRY: {
       auto it = state.activities().find(task.event_id());
       if (it == state.activities().end() || it->second.attempt() != task.attempt() || it->second.started()) return absl::OkStatus();
-      TransferTask transfer;
-      transfer.set_kind(TransferTask::ACTIVITY_TASK);
-      transfer.set_namespace_id(state.namespace_id());
-      transfer.set_workflow_id(state.workflow_id());
-      transfer.set_run_id(state.run_id());
+      TransferTask transfer = NewTransferTask(state, TransferTask::ACTIVITY_TASK);
       transfer.set_scheduled_event_id(task.event_id());
       *transfer.mutable_task_queue() = it->second.scheduled().task_queue();
       transfer.set_attempt(task.attempt());

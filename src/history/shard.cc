@@ -237,12 +237,8 @@ void Shard::RunBatch(std::vector<Op> ops) {
     change.state.set_history_size_bytes(change.state.history_size_bytes() + added_bytes);
     if (ChangesVisibility(change.events)) {
       // What filters see is updated from the outbox, after this commit.
-      TransferTask visibility;
+      TransferTask visibility = NewTransferTask(change.state, TransferTask::VISIBILITY);
       visibility.set_task_id(NextTaskId());
-      visibility.set_kind(TransferTask::VISIBILITY);
-      visibility.set_namespace_id(change.state.namespace_id());
-      visibility.set_workflow_id(change.state.workflow_id());
-      visibility.set_run_id(change.state.run_id());
       auto* record = visibility.mutable_visibility();
       record->set_namespace_id(change.state.namespace_id());
       *record->mutable_info() = ExecutionInfoOf(change.state);

@@ -197,11 +197,7 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative
   *task->mutable_task_queue() = queue;
   *task->mutable_start_to_close_timeout() = state.workflow_task_timeout();
 
-  TransferTask transfer;
-  transfer.set_kind(TransferTask::WORKFLOW_TASK);
-  transfer.set_namespace_id(state.namespace_id());
-  transfer.set_workflow_id(state.workflow_id());
-  transfer.set_run_id(state.run_id());
+  TransferTask transfer = NewTransferTask(state, TransferTask::WORKFLOW_TASK);
   transfer.set_scheduled_event_id(scheduled_event_id);
   *transfer.mutable_task_queue() = queue;
   transfer.set_attempt(1);
@@ -283,21 +279,12 @@ std::string NewRunOf(const HistoryEvent& close) {
   }
 }
 
-TransferTask CrossRunTask(const MutableState& state, TransferTask::Kind kind) {
-  TransferTask task;
-  task.set_kind(kind);
-  task.set_namespace_id(state.namespace_id());
-  task.set_workflow_id(state.workflow_id());
-  task.set_run_id(state.run_id());
-  return task;
-}
-
 // What closing a run owes other runs: its parent hears how the child's
 // chain ended; its children get the parent close policy.
 void NotifyRelatives(MutationScope& scope, const RunChange& run) {
   const MutableState& state = run.state;
   if (state.has_parent_execution() && !run.events.empty() && NewRunOf(run.events.back()).empty()) {
-    TransferTask closed = CrossRunTask(state, TransferTask::CHILD_CLOSED);
+    TransferTask closed = NewTransferTask(state, TransferTask::CHILD_CLOSED);
     closed.set_target_workflow_id(state.parent_execution().workflow_id());
     closed.set_target_run_id(state.parent_execution().run_id());
     closed.set_initiated_event_id(state.parent_initiated_event_id());
@@ -307,7 +294,7 @@ void NotifyRelatives(MutationScope& scope, const RunChange& run) {
   }
   for (const auto& [initiated_id, child] : state.children()) {
     if (child.parent_close_policy() == enums::PARENT_CLOSE_POLICY_ABANDON || child.run_id().empty()) continue;
-    TransferTask policy = CrossRunTask(state, TransferTask::PARENT_CLOSE_POLICY);
+    TransferTask policy = NewTransferTask(state, TransferTask::PARENT_CLOSE_POLICY);
     policy.set_target_workflow_id(child.workflow_id());
     policy.set_target_run_id(child.run_id());
     policy.set_initiated_event_id(initiated_id);
@@ -381,6 +368,15 @@ temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const Mutable
   info.set_task_queue(state.task_queue().name());
   info.set_first_run_id(state.first_execution_run_id());
   return info;
+}
+
+TransferTask NewTransferTask(const MutableState& state, TransferTask::Kind kind) {
+  TransferTask task;
+  task.set_kind(kind);
+  task.set_namespace_id(state.namespace_id());
+  task.set_workflow_id(state.workflow_id());
+  task.set_run_id(state.run_id());
+  return task;
 }
 
 TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at) {

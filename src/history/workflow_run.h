@@ -76,7 +76,8 @@ void MergeMemo(MutableState& state, const temporal::api::common::v1::Memo& upser
 // What Describe and visibility show of a run.
 temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const MutableState& state);
 
-// Timer task helpers: the run's identity filled in.
+// Outbox and timer task helpers: the run's identity filled in.
+TransferTask NewTransferTask(const MutableState& state, TransferTask::Kind kind);
 TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at);
 
 google::protobuf::Timestamp ToProto(absl::Time t);
