@@ -52,8 +52,11 @@ absl::StatusOr<CurrentRun> LoadCurrentRun(MutationScope& scope, const std::strin
 absl::StatusOr<std::optional<wsv1::StartWorkflowExecutionResponse>> ResolveConflict(
     MutationScope& scope, RunChange* current, const wsv1::StartWorkflowExecutionRequest& request);
 
-// The run (the current one when execution.run_id is empty) if it is open;
-// NotFound, or AlreadyCompleted's NotFound for a closed run.
+// The run (the current one when execution.run_id is empty); NotFound
+// naming the workflow id if there is none.
+absl::StatusOr<RunChange*> LoadRun(MutationScope& scope, const std::string& namespace_id,
+                                   const temporal::api::common::v1::WorkflowExecution& execution);
+// The same, if it is open; AlreadyCompleted's NotFound for a closed run.
 absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& namespace_id,
                                        const temporal::api::common::v1::WorkflowExecution& execution);
 absl::Status AlreadyCompleted();

@@ -687,8 +687,8 @@ void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
 // Signals, cancellation, termination
 
 
-absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& namespace_id,
-                                       const temporal::api::common::v1::WorkflowExecution& execution) {
+absl::StatusOr<RunChange*> LoadRun(MutationScope& scope, const std::string& namespace_id,
+                                   const temporal::api::common::v1::WorkflowExecution& execution) {
   std::string run_id = execution.run_id();
   if (run_id.empty()) {
     absl::StatusOr<std::string> current = scope.CurrentRunId(namespace_id, execution.workflow_id());
@@ -702,6 +702,12 @@ absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& 
   if (loaded.status().code() == absl::StatusCode::kNotFound) {
     return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", execution.workflow_id()));
   }
+  return loaded;
+}
+
+absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& namespace_id,
+                                       const temporal::api::common::v1::WorkflowExecution& execution) {
+  absl::StatusOr<RunChange*> loaded = LoadRun(scope, namespace_id, execution);
   if (!loaded.ok()) return loaded.status();
   if (!IsOpen((*loaded)->state)) return AlreadyCompleted();
   return loaded;
@@ -1121,17 +1127,7 @@ void HistoryEngine::DeleteWorkflow(const NamespaceRef& ns, const temporal::api::
   ShardOf(ns.id, execution.workflow_id())
       .Execute<bool>(
           [ns, execution, reason](MutationScope& scope) -> absl::StatusOr<bool> {
-            absl::StatusOr<RunChange*> loaded = LoadOpenRun(scope, ns.id, execution);
-            if (loaded.status().message() == AlreadyCompleted().message()) {
-              // Closed: load it as it is.
-              std::string run_id = execution.run_id();
-              if (run_id.empty()) {
-                absl::StatusOr<std::string> current = scope.CurrentRunId(ns.id, execution.workflow_id());
-                if (!current.ok()) return current.status();
-                run_id = *current;
-              }
-              loaded = scope.Load(ns.id, execution.workflow_id(), run_id);
-            }
+            absl::StatusOr<RunChange*> loaded = LoadRun(scope, ns.id, execution);
             if (!loaded.ok()) return loaded.status();
             RunChange& run = **loaded;
             // Its parent and children hear of it as of a termination.

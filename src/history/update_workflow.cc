@@ -44,17 +44,7 @@ void HistoryEngine::LookUpUpdate(const NamespaceRef& ns, const temporal::api::co
       .Execute<Found>(
           [this, ns, execution, first_execution_run_id, update_id, to_admit](
               MutationScope& scope) -> absl::StatusOr<Found> {
-            std::string run_id = execution.run_id();
-            if (run_id.empty()) {
-              absl::StatusOr<std::string> current = scope.CurrentRunId(ns.id, execution.workflow_id());
-              if (!current.ok()) return current.status();
-              run_id = *current;
-            }
-            absl::StatusOr<RunChange*> loaded =
-                run_id.empty() ? absl::NotFoundError("") : scope.Load(ns.id, execution.workflow_id(), run_id);
-            if (loaded.status().code() == absl::StatusCode::kNotFound) {
-              return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", execution.workflow_id()));
-            }
+            absl::StatusOr<RunChange*> loaded = LoadRun(scope, ns.id, execution);
             if (!loaded.ok()) return loaded.status();
             RunChange& run = **loaded;
             const MutableState& state = run.state;
