@@ -1,7 +1,9 @@
 #include "persistence/sqlite/sqlite_visibility_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
+#include <optional>
 
 #include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
@@ -231,8 +233,18 @@ class SqliteVisibilityStore final : public VisibilityStore {
   explicit SqliteVisibilityStore(Database& db) : db_(db) {
     db_.With([&](SQLite::Database& db) {
       try {
-        rows_at_analyze_ = db.execAndGet("SELECT COUNT(*) FROM visibility").getInt64();
-        Analyze(db);
+        // The statistics persist in the file: start from the row count they
+        // were taken at, and analyze now only a table that has none yet.
+        std::optional<SQLite::Statement> stat;
+        if (db.tableExists("sqlite_stat1")) {
+          stat.emplace(db, "SELECT stat FROM sqlite_stat1 WHERE tbl = 'visibility' LIMIT 1");
+        }
+        if (stat && stat->executeStep()) {
+          rows_at_analyze_ = std::atoll(stat->getColumn(0).getString().c_str());
+        } else if (db.execAndGet("SELECT EXISTS (SELECT 1 FROM visibility)").getInt() != 0) {
+          rows_at_analyze_ = db.execAndGet("SELECT COUNT(*) FROM visibility").getInt64();
+          Analyze(db);
+        }
       } catch (const SQLite::Exception& e) {
         // Statistics are an optimisation: queries still answer without them.
         spdlog::warn("{}", FromException(e, "analyze visibility").ToString());
