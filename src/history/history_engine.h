@@ -196,8 +196,7 @@ class HistoryEngine final : public ShardListener {
   };
   // Answers the history long polls parked on the run.
   void WakeWaiters(const RunKey& run);
-  // A closed run's updates in flight fail (after the closing commit's own
-  // update effects).
+  // A closed run's updates in flight fail.
   void UpdatesOfClosedRun(const MutableState& state);
   // Finds or admits the update on its run's shard, then waits for `stage`.
   void LookUpUpdate(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,

@@ -261,10 +261,16 @@ void Shard::RunBatch(std::vector<Op> ops) {
   if (status.ok()) {
     for (const TransferTask& task : tx.new_transfer_tasks) listener_.DispatchTransferTask(task);
     for (const TimerTask& task : tx.new_timer_tasks) ArmTimer(task);
-    for (const auto& update : tx.updates) listener_.RunChanged(update.state);
-    for (const auto& deletion : tx.deletions) listener_.RunDeleted({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
   }
+  // The mutations hear of the commit before the listener does, so that what
+  // they do with their results (an update's outcome) comes first.
   for (auto& done : committed) done(status);
+  if (status.ok()) {
+    for (const auto& update : tx.updates) listener_.RunChanged(update.state);
+    for (const auto& deletion : tx.deletions) {
+      listener_.RunDeleted({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
+    }
+  }
 }
 
 void Shard::ArmTimer(const TimerTask& task) {

@@ -35,7 +35,8 @@ class ShardListener {
   virtual void DispatchTransferTask(const TransferTask& task) = 0;
   // A committed timer came due.
   virtual void TimerDue(int32_t shard_id, const TimerTask& task) = 0;
-  // A run's state changed (long polls on history wake up).
+  // A run's state changed (long polls on history wake up). Called after the
+  // `done` callbacks of the batch that committed the change.
   virtual void RunChanged(const MutableState& state) = 0;
   // A run was deleted.
   virtual void RunDeleted(const RunKey& run) = 0;

@@ -133,11 +133,8 @@ void HistoryEngine::UpdatesOfClosedRun(const MutableState& state) {
       state.status() == enums::WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
           ? absl::UnavailableError("workflow continued as new: send the update again to reach the new run")
           : AlreadyCompleted();
-  // Through the shard's queue, so that the update effects of the commit
-  // that closed the run are applied first.
-  ShardOf(state.namespace_id(), state.workflow_id())
-      .Execute<bool>([](MutationScope&) -> absl::StatusOr<bool> { return true; },
-                     [this, run, admitted_error](absl::StatusOr<bool>) { updates_.RunClosed(run, admitted_error); });
+  // Runs after the closing commit's own update effects (shard.h).
+  updates_.RunClosed(run, admitted_error);
 }
 
 }  // namespace zaman::history
