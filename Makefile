@@ -10,6 +10,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
   libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev valgrind \
+  postgresql libpq-dev mariadb-server libmariadb-dev \
   nodejs npm golang-go python3 python3-venv python3-pip default-jdk-headless maven
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
