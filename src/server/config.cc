@@ -83,10 +83,64 @@ Section::Handler Duration(absl::Duration* out) {
   };
 }
 
+Section::Handler Bool(bool* out) {
+  return [out](const YAML::Node& node, const std::string& path) -> absl::Status {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) return Bad(path, "must be true or false");
+    *out = value;
+    return absl::OkStatus();
+  };
+}
+
 Section::Handler Sub(const Section& section) {
   return [section](const YAML::Node& node, const std::string& path) {
     return section.Apply(node, path);
   };
+}
+
+// `persistence.postgres` / `persistence.mysql`: a database server.
+struct SqlSettings {
+  persistence::SqlConfig sql;
+  std::string password_file;
+  bool given = false;
+};
+
+Section::Handler SqlServer(SqlSettings* settings) {
+  return [settings](const YAML::Node& node, const std::string& path) -> absl::Status {
+    persistence::SqlConfig& sql = settings->sql;
+    settings->given = true;
+    Section tls;
+    tls.On("enabled", Bool(&sql.tls.enabled))
+        .On("ca_file", String(&sql.tls.ca_file))
+        .On("cert_file", String(&sql.tls.cert_file))
+        .On("key_file", String(&sql.tls.key_file))
+        .On("server_name", String(&sql.tls.server_name));
+    Section server;
+    server.On("host", String(&sql.host))
+        .On("port", Int(&sql.port, 1, 65535))
+        .On("user", String(&sql.user))
+        .On("password", String(&sql.password))
+        .On("password_file", String(&settings->password_file))
+        .On("database", String(&sql.database))
+        .On("max_connections", Int(&sql.max_connections, 1, 10000))
+        .On("connect_timeout", Duration(&sql.connect_timeout))
+        .On("tls", [&sql, tls](const YAML::Node& tls_node, const std::string& tls_path) {
+          sql.tls.enabled = true;  // a tls section turns it on unless it says enabled: false
+          return tls.Apply(tls_node, tls_path);
+        });
+    return server.Apply(node, path);
+  };
+}
+
+// The password from `password_file` (its first line), when one is named.
+absl::Status ReadPasswordFile(SqlSettings& settings, absl::string_view path) {
+  if (settings.password_file.empty()) return absl::OkStatus();
+  if (!settings.sql.password.empty()) return Bad(path, "give password or password_file, not both");
+  std::ifstream in(settings.password_file);
+  if (!in) return Bad(path, absl::StrCat("cannot read ", settings.password_file));
+  std::getline(in, settings.sql.password);
+  if (!settings.sql.password.empty() && settings.sql.password.back() == '\r') settings.sql.password.pop_back();
+  return absl::OkStatus();
 }
 
 absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
@@ -105,8 +159,12 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
 
   Section sqlite;
   sqlite.On("path", String(&config.persistence.sqlite_path));
+  SqlSettings postgres, mysql;
   Section persistence;
-  persistence.On("driver", String(&config.persistence.driver)).On("sqlite", Sub(sqlite));
+  persistence.On("driver", String(&config.persistence.driver))
+      .On("sqlite", Sub(sqlite))
+      .On("postgres", SqlServer(&postgres))
+      .On("mysql", SqlServer(&mysql));
 
   Section cluster;
   cluster.On("name", String(&config.cluster_name)).On("num_shards", Int(&config.num_shards, 1, 1 << 16));
@@ -133,6 +191,15 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
       });
   if (absl::Status s = top.Apply(root, ""); !s.ok()) return s;
 
+  if (config.persistence.driver == "postgres" || config.persistence.driver == "mysql") {
+    const bool pg = config.persistence.driver == "postgres";
+    SqlSettings& chosen = pg ? postgres : mysql;
+    std::string section = pg ? "persistence.postgres" : "persistence.mysql";
+    if (!chosen.given) return Bad(section, absl::StrCat("is required with driver ", config.persistence.driver));
+    if (absl::Status s = ReadPasswordFile(chosen, Join(section, "password_file")); !s.ok()) return s;
+    config.persistence.sql = chosen.sql;
+  }
+
   if (log_format == "text") {
     config.log_format = LogFormat::kText;
   } else if (log_format == "json") {
@@ -158,8 +225,23 @@ absl::Status ValidateConfig(const ServerConfig& config) {
   if (!tls.client_ca_file.empty() && tls.cert_file.empty()) {
     return Bad("frontend.tls.client_ca_file", "needs cert_file and key_file (mTLS is TLS plus client certificates)");
   }
-  if (config.persistence.driver != "sqlite" && config.persistence.driver != "memory") {
-    return Bad("persistence.driver", "must be sqlite or memory");
+  static const char* kDrivers[] = {"sqlite", "memory", "postgres", "mysql"};
+  if (std::find(std::begin(kDrivers), std::end(kDrivers), config.persistence.driver) == std::end(kDrivers)) {
+    return Bad("persistence.driver", "must be sqlite, memory, postgres or mysql");
+  }
+  const persistence::SqlConfig& sql = config.persistence.sql;
+  if (config.persistence.driver == "postgres" || config.persistence.driver == "mysql") {
+    std::string section = absl::StrCat("persistence.", config.persistence.driver);
+    if (sql.host.empty()) return Bad(Join(section, "host"), "must not be empty");
+    if (sql.user.empty()) return Bad(Join(section, "user"), "must not be empty");
+    if (sql.database.empty()) return Bad(Join(section, "database"), "must not be empty");
+    if (sql.tls.cert_file.empty() != sql.tls.key_file.empty()) {
+      return Bad(Join(section, "tls"), "cert_file and key_file go together");
+    }
+    if (config.persistence.driver == "mysql" && !sql.tls.server_name.empty() && sql.tls.server_name != sql.host) {
+      return Bad(Join(section, "tls.server_name"),
+                 "MySQL verifies the certificate against host; connect by that name instead");
+    }
   }
   if (config.persistence.driver == "sqlite" && config.persistence.sqlite_path.empty()) {
     return Bad("persistence.sqlite.path", "must not be empty");

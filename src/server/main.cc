@@ -1,4 +1,5 @@
-// The zaman binary: `zaman server start-dev`, `zaman server start`, `zaman --version`.
+// The zaman binary: `zaman server start-dev`, `zaman server start`,
+// `zaman db setup|migrate|version`, `zaman --version`.
 #include "absl/strings/string_view.h"
 #include <iostream>
 
@@ -8,6 +9,7 @@
 #include "common/logging.h"
 #include "common/version.h"
 #include "server/config.h"
+#include "server/db_command.h"
 #include "server/server.h"
 
 namespace {
@@ -63,6 +65,22 @@ int main(int argc, char** argv) {
   CLI::App* start = server->add_subcommand("start", "Start a server from a config file");
   start->add_option("--config,-c", config_path, "YAML config file (see docs/configuration.md)")->required();
 
+  // db: the schema of a config's store (PostgreSQL and MySQL need it set
+  // up before a server starts on them).
+  CLI::App* db = app.add_subcommand("db", "Set up, migrate or show the schema of the store");
+  db->require_subcommand(1);
+  std::string db_config_path;
+  std::vector<CLI::App*> db_actions;
+  for (const char* action : {"setup", "migrate", "version"}) {
+    CLI::App* sub = db->add_subcommand(action, action == std::string("setup")
+                                                   ? "Create the database when missing, then its schema"
+                                               : action == std::string("migrate")
+                                                   ? "Apply the schema versions the store lacks"
+                                                   : "Print the store's schema version");
+    sub->add_option("--config,-c", db_config_path, "YAML config file (see docs/configuration.md)")->required();
+    db_actions.push_back(sub);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -82,6 +100,9 @@ int main(int argc, char** argv) {
       if (name != "default") dev.namespaces.push_back({name, absl::Hours(24)});
     }
     return Start(dev);
+  }
+  for (CLI::App* action : db_actions) {
+    if (action->parsed()) return zaman::server::RunDbCommand(action->get_name(), db_config_path);
   }
   absl::StatusOr<ServerConfig> config = zaman::server::LoadConfigFile(config_path);
   if (!config.ok()) return Fail(absl::StrCat(config_path, ": ", config.status().message()));

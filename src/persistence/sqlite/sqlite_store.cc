@@ -1,6 +1,8 @@
 #include "absl/strings/string_view.h"
 #include "persistence/sqlite/sqlite_store.h"
 
+#include <filesystem>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
@@ -269,6 +271,18 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) 
   }
   if (absl::Status s = store->Init(); !s.ok()) return s;
   return store;
+}
+
+absl::StatusOr<std::pair<int, int>> SqliteSchemaVersion(const std::string& path) {
+  const int known = static_cast<int>(sqlite::SchemaVersions().size());
+  if (path == ":memory:" || !std::filesystem::exists(path)) return std::make_pair(0, known);
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    int applied = db.tableExists("schema_version") ? db.execAndGet("SELECT MAX(version) FROM schema_version").getInt() : 0;
+    return std::make_pair(applied, known);
+  } catch (const SQLite::Exception& e) {
+    return FromException(e, absl::StrCat("read the schema version of ", path));
+  }
 }
 
 }  // namespace zaman::persistence

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "persistence/store.h"
@@ -13,5 +14,9 @@ namespace zaman::persistence {
 // a file whose schema is newer than this binary knows. Thread-safe: one
 // connection, one writer at a time.
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+// (applied, known) schema versions of the file at `path`; applied is 0 for
+// a file that does not exist yet. Changes nothing.
+absl::StatusOr<std::pair<int, int>> SqliteSchemaVersion(const std::string& path);
 
 }  // namespace zaman::persistence

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/errors.h"
+#include "persistence/visibility_sql.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 
 namespace zaman::persistence::sqlite {
@@ -19,205 +20,28 @@ namespace {
 
 namespace enums = ::temporal::api::enums::v1;
 using google::protobuf::util::TimeUtil;
-using visibility::Expr;
 using visibility::IndexValue;
-using visibility::Op;
+
+// Binds `params` to the statement's placeholders, in order.
+void Bind(const std::vector<IndexValue>& params, SQLite::Statement& statement) {
+  int i = 1;
+  for (const IndexValue& v : params) {
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      statement.bind(i++, *n);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      statement.bind(i++, *d);
+    } else {
+      statement.bind(i++, std::get<std::string>(v));
+    }
+  }
+}
+
+// SQLite keeps every kind of value in one untyped column, and a range is
+// how a prefix match walks an index.
+std::string ValueColumn(visibility::IndexedValueType) { return "value"; }
+const VisibilityFlavor kFlavor{&ValueColumn, "instr(lower(s.value), lower(?)) > 0", false};
 
 constexpr int64_t kOpen = std::numeric_limits<int64_t>::max();
-
-// SQL text with `?` placeholders and the values they take, in order. Query
-// values are only ever bound, never spliced into the text.
-struct Sql {
-  std::string text;
-  std::vector<IndexValue> params;
-
-  void Bind(SQLite::Statement& statement) const {
-    int i = 1;
-    for (const IndexValue& v : params) {
-      if (const auto* n = std::get_if<int64_t>(&v)) {
-        statement.bind(i++, *n);
-      } else if (const auto* d = std::get_if<double>(&v)) {
-        statement.bind(i++, *d);
-      } else {
-        statement.bind(i++, std::get<std::string>(v));
-      }
-    }
-  }
-};
-
-// The smallest string above every string starting with `prefix` (0xFF never
-// occurs in UTF-8), for an index-friendly prefix match.
-std::string PrefixEnd(const std::string& prefix) { return prefix + "\xff"; }
-
-const char* Comparator(Op op) {
-  switch (op) {
-    case Op::kEq: return "=";
-    case Op::kNe: return "!=";
-    case Op::kLt: return "<";
-    case Op::kLe: return "<=";
-    case Op::kGt: return ">";
-    default: return ">=";
-  }
-}
-
-class Translator {
- public:
-  explicit Translator(std::string namespace_id) : namespace_id_(std::move(namespace_id)) {}
-
-  void Append(const Expr& e, Sql& sql) {
-    switch (e.kind) {
-      case Expr::Kind::kAnd:
-      case Expr::Kind::kOr: {
-        sql.text += "(";
-        for (size_t i = 0; i < e.children.size(); ++i) {
-          if (i > 0) sql.text += e.kind == Expr::Kind::kAnd ? " AND " : " OR ";
-          Append(*e.children[i], sql);
-        }
-        sql.text += ")";
-        return;
-      }
-      case Expr::Kind::kNot:
-        sql.text += "NOT (";
-        Append(*e.children[0], sql);
-        sql.text += ")";
-        return;
-      case Expr::Kind::kCompare:
-        if (e.attribute.system != nullptr) {
-          Condition(std::string("v.") + e.attribute.system->column, e.op, e.values, sql);
-        } else {
-          Custom(e, sql);
-        }
-        return;
-    }
-  }
-
- private:
-  // `column op values` on a plain column.
-  static void Condition(const std::string& column, Op op, const std::vector<IndexValue>& values, Sql& sql) {
-    auto placeholders = [&] {
-      std::vector<std::string> marks(values.size(), "?");
-      for (const IndexValue& v : values) sql.params.push_back(v);
-      return absl::StrJoin(marks, ", ");
-    };
-    switch (op) {
-      case Op::kEq: case Op::kNe: case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe:
-        sql.text += absl::StrCat(column, " ", Comparator(op), " ?");
-        sql.params.push_back(values[0]);
-        return;
-      case Op::kIn:
-        sql.text += absl::StrCat(column, " IN (", placeholders(), ")");
-        return;
-      case Op::kNotIn:
-        sql.text += absl::StrCat(column, " NOT IN (", placeholders(), ")");
-        return;
-      case Op::kBetween:
-      case Op::kNotBetween:
-        sql.text += absl::StrCat(column, op == Op::kNotBetween ? " NOT" : "", " BETWEEN ? AND ?");
-        sql.params.push_back(values[0]);
-        sql.params.push_back(values[1]);
-        return;
-      case Op::kStartsWith:
-      case Op::kNotStartsWith: {
-        const std::string& prefix = std::get<std::string>(values[0]);
-        sql.text += absl::StrCat(op == Op::kNotStartsWith ? "NOT " : "", "(", column, " >= ? AND ", column, " < ?)");
-        sql.params.push_back(prefix);
-        sql.params.push_back(PrefixEnd(prefix));
-        return;
-      }
-      case Op::kIsNull:
-        sql.text += column + " IS NULL";
-        return;
-      case Op::kIsNotNull:
-        sql.text += column + " IS NOT NULL";
-        return;
-    }
-  }
-
-  // A custom attribute: the runs that have a matching value row. Negations
-  // of a list's membership ("Tags != 'x'") are runs with no such value.
-  void Custom(const Expr& e, Sql& sql) {
-    const bool list = e.attribute.type == enums::INDEXED_VALUE_TYPE_KEYWORD_LIST;
-    const bool text = e.attribute.type == enums::INDEXED_VALUE_TYPE_TEXT;
-    bool negate = false;
-    Op op = e.op;
-    if (op == Op::kIsNull || op == Op::kIsNotNull) {
-      Runs(op == Op::kIsNull, e.attribute.name, nullptr, sql);
-      return;
-    }
-    if ((list || text) && (op == Op::kNe || op == Op::kNotIn || op == Op::kNotStartsWith)) {
-      negate = true;
-      op = op == Op::kNe ? Op::kEq : op == Op::kNotIn ? Op::kIn : Op::kStartsWith;
-    }
-    Sql value;
-    if (text && op == Op::kEq) {
-      // Text matches when it contains the phrase, ignoring case.
-      value.text = "instr(lower(s.value), lower(?)) > 0";
-      value.params.push_back(e.values[0]);
-    } else {
-      Condition("s.value", op, e.values, value);
-    }
-    Runs(negate, e.attribute.name, &value, sql);
-  }
-
-  void Runs(bool negate, const std::string& name, const Sql* value, Sql& sql) {
-    sql.text += absl::StrCat("v.run_id ", negate ? "NOT IN" : "IN",
-                             " (SELECT s.run_id FROM visibility_search_attributes s"
-                             " WHERE s.namespace_id = ? AND s.name = ?");
-    sql.params.push_back(namespace_id_);
-    sql.params.push_back(name);
-    if (value != nullptr) {
-      sql.text += " AND " + value->text;
-      sql.params.insert(sql.params.end(), value->params.begin(), value->params.end());
-    }
-    sql.text += ")";
-  }
-
-  std::string namespace_id_;
-};
-
-// `WHERE` for the namespace and the query's filter.
-Sql Where(absl::string_view namespace_id, const visibility::Query& query) {
-  Sql sql{"v.namespace_id = ?", {std::string(namespace_id)}};
-  if (query.where) {
-    sql.text += " AND ";
-    Translator(std::string(namespace_id)).Append(*query.where, sql);
-  }
-  return sql;
-}
-
-struct SortKey {
-  std::string column;
-  bool descending;
-};
-
-std::vector<SortKey> SortKeys(const visibility::Query& query) {
-  std::vector<SortKey> keys;
-  if (query.order_by.empty()) return {{"sort_close", true}, {"start_time", true}, {"run_id", true}};
-  for (const auto& key : query.order_by) {
-    std::string column = key.attribute.name == "CloseTime" ? "sort_close" : key.attribute.system->column;
-    keys.push_back({"v." + column, key.descending});
-  }
-  // Ties broken in the last key's direction, so one index walk (forwards or
-  // backwards) yields the whole order.
-  keys.push_back({"v.run_id", keys.back().descending});
-  return keys;
-}
-
-std::string Column(const SortKey& key) { return key.column.rfind("v.", 0) == 0 ? key.column : "v." + key.column; }
-
-// Rows after the token's: (k1 > t1) OR (k1 = t1 AND ((k2 > t2) OR …)).
-void AppendAfter(const std::vector<SortKey>& keys, const std::vector<IndexValue>& last, size_t i, Sql& sql) {
-  const std::string column = Column(keys[i]);
-  sql.text += absl::StrCat("(", column, keys[i].descending ? " < ?" : " > ?");
-  sql.params.push_back(last[i]);
-  if (i + 1 < keys.size()) {
-    sql.text += absl::StrCat(" OR (", column, " = ? AND ");
-    sql.params.push_back(last[i]);
-    AppendAfter(keys, last, i + 1, sql);
-    sql.text += ")";
-  }
-  sql.text += ")";
-}
 
 int64_t Nanos(const google::protobuf::Timestamp& t) { return TimeUtil::TimestampToNanoseconds(t); }
 
@@ -351,8 +175,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
       for (const IndexValue& v : *values) {
         value.reset();
         value.clearBindings();
-        Sql one{"", {record.namespace_id(), info.execution().run_id(), name, v}};
-        one.Bind(value);
+        Bind({record.namespace_id(), info.execution().run_id(), name, v}, value);
         value.exec();
       }
     }
@@ -379,35 +202,15 @@ class SqliteVisibilityStore final : public VisibilityStore {
   absl::StatusOr<VisibilityPage> List(absl::string_view namespace_id, const visibility::Query& query,
                                       absl::string_view query_text, int page_size,
                                       absl::string_view page_token) override {
-    const std::vector<SortKey> keys = SortKeys(query);
-    Sql sql = Where(namespace_id, query);
-    if (!page_token.empty()) {
-      v1::VisibilityPageToken token;
-      if (!token.ParseFromString(std::string(page_token)) || token.keys_size() + 1 != static_cast<int>(keys.size())) {
-        return errors::InvalidArgument("Invalid NextPageToken.");
-      }
-      if (token.query() != query_text) return errors::InvalidArgument("NextPageToken belongs to a different query.");
-      std::vector<IndexValue> last;
-      for (const v1::SortValue& v : token.keys()) {
-        if (v.has_int_value()) last.emplace_back(v.int_value()); else last.emplace_back(v.string_value());
-      }
-      last.emplace_back(token.run_id());
-      sql.text += " AND ";
-      AppendAfter(keys, last, 0, sql);
-    }
-    std::vector<std::string> order;
-    std::vector<std::string> selected;
-    for (const SortKey& key : keys) {
-      order.push_back(absl::StrCat(Column(key), key.descending ? " DESC" : " ASC"));
-      selected.push_back(Column(key));
-    }
-    std::string text = absl::StrCat("SELECT v.info, ", absl::StrJoin(selected, ", "), " FROM visibility v WHERE ",
-                                    sql.text, " ORDER BY ", absl::StrJoin(order, ", "), " LIMIT ?");
-    sql.params.emplace_back(int64_t{page_size} + 1);
+    const std::vector<SortKey> keys = VisibilitySortKeys(query);
+    absl::StatusOr<SqlText> page_query =
+        VisibilityPageQuery(namespace_id, query, query_text, page_size, page_token, keys, kFlavor);
+    if (!page_query.ok()) return page_query.status();
+    const SqlText& sql = *page_query;
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<VisibilityPage> {
       try {
-        SQLite::Statement statement(db, text);
-        sql.Bind(statement);
+        SQLite::Statement statement(db, sql.text);
+        Bind(sql.params, statement);
         VisibilityPage page;
         v1::VisibilityPageToken next;
         while (statement.executeStep()) {
@@ -436,7 +239,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
   }
 
   absl::StatusOr<VisibilityCount> Count(absl::string_view namespace_id, const visibility::Query& query) override {
-    Sql sql = Where(namespace_id, query);
+    SqlText sql = VisibilityWhere(namespace_id, query, kFlavor);
     const bool grouped = !query.group_by.empty();
     std::string text = grouped ? absl::StrCat("SELECT v.status, COUNT(*) FROM visibility v WHERE ", sql.text,
                                               " GROUP BY v.status ORDER BY v.status")
@@ -444,7 +247,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<VisibilityCount> {
       try {
         SQLite::Statement statement(db, text);
-        sql.Bind(statement);
+        Bind(sql.params, statement);
         VisibilityCount count;
         while (statement.executeStep()) {
           if (grouped) {
