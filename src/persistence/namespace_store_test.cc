@@ -6,17 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
-#include "persistence/sqlite/sqlite_store.h"
+#include "persistence/testing/test_backends.h"
 
 namespace zaman::persistence {
 namespace {
 
-struct Backend {
-  std::string name;
-  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
-};
+using testing::TestBackend;
 
-class StoreContractTest : public ::testing::TestWithParam<Backend> {
+class StoreContractTest : public ::testing::TestWithParam<TestBackend> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -24,8 +21,9 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = GetParam().open(dir_.string());
-    ASSERT_NE(store_, nullptr);
+    absl::StatusOr<std::unique_ptr<Store>> store = testing::OpenFreshStore(GetParam(), dir_.string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
   }
   void TearDown() override {
     store_.reset();
@@ -150,20 +148,8 @@ TEST_P(StoreContractTest, ClusterMetadataIsFixedAtCreation) {
   EXPECT_EQ(second->created_at, absl::FromUnixSeconds(1000));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, StoreContractTest,
-    ::testing::Values(
-        Backend{"sqlite_in_memory",
-                [](const std::string&) -> std::unique_ptr<Store> {
-                  auto store = OpenSqliteStore(":memory:");
-                  return store.ok() ? *std::move(store) : nullptr;
-                }},
-        Backend{"sqlite",
-                [](const std::string& dir) -> std::unique_ptr<Store> {
-                  auto store = OpenSqliteStore(dir + "/zaman.db");
-                  return store.ok() ? *std::move(store) : nullptr;
-                }}),
-    [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(testing::TestBackends()),
+                         [](const ::testing::TestParamInfo<TestBackend>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace zaman::persistence

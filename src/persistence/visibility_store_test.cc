@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "persistence/store.h"
+#include "persistence/testing/test_backends.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 
 namespace zaman::persistence {
@@ -46,10 +47,12 @@ VisibilityRecord Record(const std::string& run, const std::string& type, enums::
   return r;
 }
 
-class VisibilityStoreTest : public ::testing::Test {
+class VisibilityStoreTest : public ::testing::TestWithParam<testing::TestBackend> {
  protected:
   void SetUp() override {
-    store_ = *OpenStore({"memory", ""});
+    absl::StatusOr<std::unique_ptr<Store>> store = testing::OpenFreshStore(GetParam(), ::testing::TempDir());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
     auto& v = store_->visibility();
     ASSERT_TRUE(v.Upsert(Record("r1", "Order", enums::WORKFLOW_EXECUTION_STATUS_RUNNING, 1, "alice")).ok());
     ASSERT_TRUE(v.Upsert(Record("r2", "Order", enums::WORKFLOW_EXECUTION_STATUS_FAILED, 2, "bob")).ok());
@@ -80,12 +83,12 @@ class VisibilityStoreTest : public ::testing::Test {
 
 using Ids = std::vector<std::string>;
 
-TEST_F(VisibilityStoreTest, DefaultOrderIsOpenRunsThenMostRecentlyClosed) {
+TEST_P(VisibilityStoreTest, DefaultOrderIsOpenRunsThenMostRecentlyClosed) {
   EXPECT_EQ(Runs(""), (Ids{"r5", "r1", "r4", "r3", "r2"}));
   EXPECT_EQ(Runs("", 2), (Ids{"r5", "r1", "r4", "r3", "r2"})) << "paging changes nothing";
 }
 
-TEST_F(VisibilityStoreTest, SystemAttributeFilters) {
+TEST_P(VisibilityStoreTest, SystemAttributeFilters) {
   EXPECT_EQ(Runs("WorkflowType = 'Order' AND ExecutionStatus = 'Failed'"), (Ids{"r2"}));
   EXPECT_EQ(Runs("ExecutionStatus != 'Running' AND StartTime >= '2026-03-01T00:03:00Z'"), (Ids{"r4", "r3"}));
   EXPECT_EQ(Runs("StartTime BETWEEN '2026-03-01T00:02:00Z' AND '2026-03-01T00:03:00Z'"), (Ids{"r3", "r2"}));
@@ -98,7 +101,7 @@ TEST_F(VisibilityStoreTest, SystemAttributeFilters) {
   EXPECT_EQ(Runs("NOT (WorkflowType = 'Order')"), (Ids{"r5", "r4"}));
 }
 
-TEST_F(VisibilityStoreTest, CustomAttributeFilters) {
+TEST_P(VisibilityStoreTest, CustomAttributeFilters) {
   EXPECT_EQ(Runs("CustomerId = 'alice'"), (Ids{"r1", "r4"}));
   EXPECT_EQ(Runs("CustomerId != 'alice'"), (Ids{"r2"})) << "runs without the attribute do not match !=";
   EXPECT_EQ(Runs("CustomerId IS NULL"), (Ids{"r5", "r3"}));
@@ -108,13 +111,50 @@ TEST_F(VisibilityStoreTest, CustomAttributeFilters) {
   EXPECT_EQ(Runs("CustomerId STARTS_WITH 'al'"), (Ids{"r1", "r4"}));
 }
 
-TEST_F(VisibilityStoreTest, ValuesAreBoundNotSpliced) {
+TEST_P(VisibilityStoreTest, EveryAttributeTypeFiltersByItsOwnKindOfValue) {
+  auto typed = [](const std::string& run, int64_t amount, double score, bool vip, const std::string& due,
+                  const std::string& note) {
+    VisibilityRecord r = Record(run, "Typed", enums::WORKFLOW_EXECUTION_STATUS_RUNNING, 10);
+    auto& fields = *r.mutable_info()->mutable_search_attributes()->mutable_indexed_fields();
+    auto set = [&](const std::string& name, const std::string& json, const std::string& type) {
+      fields[name] = visibility::JsonPayload(json);
+      (*fields[name].mutable_metadata())["type"] = type;
+    };
+    set("Amount", absl::StrCat(amount), "Int");
+    set("Score", absl::StrCat(score), "Double");
+    set("Vip", vip ? "true" : "false", "Bool");
+    set("Due", "\"" + due + "\"", "Datetime");
+    set("Note", "\"" + note + "\"", "Text");
+    set("Code", "\"" + note.substr(0, 4) + "_%\"", "Keyword");
+    return r;
+  };
+  auto& v = store_->visibility();
+  ASSERT_TRUE(v.Upsert(typed("t1", 5, 0.25, true, "2026-04-01T00:00:00Z", "Rush order for Alice")).ok());
+  ASSERT_TRUE(v.Upsert(typed("t2", 500, 2.5, false, "2026-05-01T00:00:00Z", "slow lane")).ok());
+  custom_ = {{"Amount", enums::INDEXED_VALUE_TYPE_INT},      {"Score", enums::INDEXED_VALUE_TYPE_DOUBLE},
+             {"Vip", enums::INDEXED_VALUE_TYPE_BOOL},        {"Due", enums::INDEXED_VALUE_TYPE_DATETIME},
+             {"Note", enums::INDEXED_VALUE_TYPE_TEXT},       {"Code", enums::INDEXED_VALUE_TYPE_KEYWORD}};
+  EXPECT_EQ(Runs("Amount > 10"), (Ids{"t2"})) << "numbers compare as numbers, not text (\"5\" > \"10\")";
+  EXPECT_EQ(Runs("Amount BETWEEN 1 AND 5"), (Ids{"t1"}));
+  EXPECT_EQ(Runs("Score < 1.5"), (Ids{"t1"}));
+  EXPECT_EQ(Runs("Score = 2.5"), (Ids{"t2"}));
+  EXPECT_EQ(Runs("Vip = true"), (Ids{"t1"}));
+  EXPECT_EQ(Runs("Due < '2026-04-15T00:00:00Z'"), (Ids{"t1"}));
+  EXPECT_EQ(Runs("Note = 'ORDER FOR'"), (Ids{"t1"})) << "text matches a phrase, ignoring case";
+  EXPECT_EQ(Runs("WorkflowType = 'Typed' AND Note != 'alice'"), (Ids{"t2"}));
+  EXPECT_EQ(Runs("Code STARTS_WITH 'slow'"), (Ids{"t2"}));
+  EXPECT_EQ(Runs("Code STARTS_WITH 'slow_'"), (Ids{"t2"}));
+  EXPECT_EQ(Runs("Code STARTS_WITH 'slo_'"), Ids{}) << "LIKE's own characters match only themselves";
+  EXPECT_EQ(Runs("Code STARTS_WITH 'Rush_%'"), (Ids{"t1"}));
+}
+
+TEST_P(VisibilityStoreTest, ValuesAreBoundNotSpliced) {
   EXPECT_TRUE(Runs("WorkflowId = 'x'' OR 1=1 --'").empty());
   EXPECT_TRUE(Runs("CustomerId = 'a\\' OR \\'1\\'=\\'1'").empty());
   EXPECT_EQ(Runs("").size(), 5u) << "nothing was dropped or changed";
 }
 
-TEST_F(VisibilityStoreTest, OrderByAndPagesStayValidWhileRowsChange) {
+TEST_P(VisibilityStoreTest, OrderByAndPagesStayValidWhileRowsChange) {
   EXPECT_EQ(Runs("ORDER BY StartTime"), (Ids{"r1", "r2", "r3", "r4", "r5"}));
   EXPECT_EQ(Runs("ORDER BY WorkflowType DESC, StartTime DESC"), (Ids{"r5", "r4", "r3", "r2", "r1"}));
 
@@ -138,7 +178,7 @@ TEST_F(VisibilityStoreTest, OrderByAndPagesStayValidWhileRowsChange) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(VisibilityStoreTest, CountAndGroupByStatus) {
+TEST_P(VisibilityStoreTest, CountAndGroupByStatus) {
   absl::StatusOr<visibility::Query> all = visibility::ParseQuery("WorkflowType = 'Order'", custom_);
   absl::StatusOr<VisibilityCount> count = store_->visibility().Count("ns", *all);
   ASSERT_TRUE(count.ok());
@@ -153,7 +193,7 @@ TEST_F(VisibilityStoreTest, CountAndGroupByStatus) {
                                   {enums::WORKFLOW_EXECUTION_STATUS_FAILED, 2}}));
 }
 
-TEST_F(VisibilityStoreTest, AnOlderUpdateNeverOverwritesANewerOne) {
+TEST_P(VisibilityStoreTest, AnOlderUpdateNeverOverwritesANewerOne) {
   auto& v = store_->visibility();
   ASSERT_TRUE(v.Upsert(Record("r1", "Order", enums::WORKFLOW_EXECUTION_STATUS_COMPLETED, 1, "alice", 9)).ok());
   ASSERT_TRUE(v.Upsert(Record("r1", "Order", enums::WORKFLOW_EXECUTION_STATUS_RUNNING, 1, "carol", 3)).ok());
@@ -164,6 +204,9 @@ TEST_F(VisibilityStoreTest, AnOlderUpdateNeverOverwritesANewerOne) {
   EXPECT_EQ(Runs("WorkflowId = 'wf-r1'"), Ids{});
   EXPECT_EQ(Runs("CustomerId = 'alice'"), (Ids{"r4"}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, VisibilityStoreTest, ::testing::ValuesIn(testing::TestBackends()),
+                         [](const ::testing::TestParamInfo<testing::TestBackend>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace zaman::persistence

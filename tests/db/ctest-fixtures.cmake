@@ -21,10 +21,12 @@ foreach(backend postgres mariadb)
            COMMAND ${zaman_throwaway} start ${backend} ${ZAMAN_TEST_DB_DIR}/${backend})
   add_test(NAME db.${backend}.stop
            COMMAND ${zaman_throwaway} stop ${backend} ${ZAMAN_TEST_DB_DIR}/${backend})
+  # `databases`: both servers, for tests that run on each (a single name
+  # because gtest_discover_tests cannot pass a list property).
   set_tests_properties(db.${backend}.start PROPERTIES
-                       FIXTURES_SETUP ${backend} TIMEOUT 180 LABELS db)
+                       FIXTURES_SETUP "${backend};databases" TIMEOUT 180 LABELS db)
   set_tests_properties(db.${backend}.stop PROPERTIES
-                       FIXTURES_CLEANUP ${backend} TIMEOUT 120 LABELS db)
+                       FIXTURES_CLEANUP "${backend};databases" TIMEOUT 120 LABELS db)
 endforeach()
 
 # zaman_db_test_env(<test>... BACKENDS postgres mariadb): makes the tests
