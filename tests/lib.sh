@@ -35,3 +35,27 @@ stop_zaman() {
     return 1
   fi
 }
+
+# write_store_config postgres|mariadb NAME FILE — the `persistence:` section
+# of a config for a new database NAME on the throw-away server that the
+# CTest fixture started (tests/db/ctest-fixtures.cmake sets ZAMAN_TEST_DB_DIR).
+write_store_config() {
+  local backend="$1" name="$2" file="$3" env="${ZAMAN_TEST_DB_DIR:?run through ctest: its fixture starts the database}/$1/env"
+  [ -f "$env" ] || { echo "no $env: is the $backend fixture running?" >&2; return 1; }
+  # shellcheck disable=SC1090
+  source "$env"
+  local p=POSTGRES driver=postgres
+  [ "$backend" = mariadb ] && p=MYSQL driver=mysql
+  local host_var="ZAMAN_TEST_${p}_HOST" port_var="ZAMAN_TEST_${p}_PORT" user_var="ZAMAN_TEST_${p}_USER" \
+    password_var="ZAMAN_TEST_${p}_PASSWORD"
+  cat >"$file" <<EOF
+persistence:
+  driver: $driver
+  $driver:
+    host: ${!host_var}
+    port: ${!port_var}
+    user: ${!user_var}
+    password: ${!password_var}
+    database: zs_$name
+EOF
+}
