@@ -204,6 +204,8 @@ class MysqlConnection final : public sql::Connection {
     }
     if (code == ER_DUP_ENTRY || code == ER_DUP_ENTRY_WITH_KEY_NAME) return sql::DuplicateKey(message);
     if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT) return sql::TransactionAborted(message);
+    // A key or value longer than its column (MySQL keys are at most 255 characters).
+    if (code == ER_DATA_TOO_LONG) return errors::InvalidArgument(message);
     return errors::Internal(message);
   }
 
