@@ -10,6 +10,7 @@ namespace {
 
 constexpr char kConnectionLostKey[] = "zaman/sql-connection-lost";
 constexpr char kTransactionAbortedKey[] = "zaman/sql-transaction-aborted";
+constexpr char kCommitOutcomeUnknownKey[] = "zaman/sql-commit-outcome-unknown";
 
 const std::string kEmpty;
 
@@ -55,6 +56,16 @@ absl::Status DuplicateKey(absl::string_view message) { return absl::AlreadyExist
 
 bool IsConnectionLost(const absl::Status& status) {
   return status.GetPayload(kConnectionLostKey).has_value();
+}
+
+absl::Status CommitOutcomeUnknown(absl::string_view message) {
+  absl::Status status = errors::Unavailable(message);
+  status.SetPayload(kCommitOutcomeUnknownKey, absl::Cord());
+  return status;
+}
+
+bool IsCommitOutcomeUnknown(const absl::Status& status) {
+  return status.GetPayload(kCommitOutcomeUnknownKey).has_value();
 }
 
 bool IsTransactionAborted(const absl::Status& status) {

@@ -68,7 +68,12 @@ absl::Status TransactionAborted(absl::string_view message);
 // A unique key already holds the value: AlreadyExists.
 absl::Status DuplicateKey(absl::string_view message);
 
+// The connection was lost while COMMIT was on its way: the transaction may
+// or may not have been applied. Unavailable.
+absl::Status CommitOutcomeUnknown(absl::string_view message);
+
 bool IsConnectionLost(const absl::Status& status);
+bool IsCommitOutcomeUnknown(const absl::Status& status);
 bool IsTransactionAborted(const absl::Status& status);
 
 }  // namespace zaman::persistence::sql

@@ -89,8 +89,8 @@ absl::Status ConnectionPool::Transaction(const std::function<absl::Status(Connec
       Release(*std::move(acquired));
       if (committed.ok()) return committed;
       if (IsConnectionLost(committed)) {
-        return errors::Unavailable(absl::StrCat("the database connection was lost while committing; "
-                                                "the outcome is unknown: ", committed.message()));
+        return CommitOutcomeUnknown(absl::StrCat("the database connection was lost while committing; "
+                                                 "the outcome is unknown: ", committed.message()));
       }
       // A serialization failure at commit: rolled back, safe to repeat.
       if (RetryAfter(committed, attempt)) continue;

@@ -46,7 +46,7 @@ class ConnectionPool {
   // back otherwise. The whole transaction runs again when it failed on a
   // lost connection or a deadlock before COMMIT was sent (nothing of it was
   // applied). A connection lost during COMMIT leaves the outcome unknown:
-  // Unavailable, never success.
+  // CommitOutcomeUnknown, never success.
   absl::Status Transaction(const std::function<absl::Status(Connection&)>& fn);
 
  private:

@@ -82,6 +82,17 @@ class SqlExecutionStore final : public ExecutionStore {
 
   absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) override {
     absl::Status status = pool_.Transaction([&](Connection& c) { return CommitIn(c, shard_id, range_id, tx); });
+    if (IsCommitOutcomeUnknown(status)) {
+      // The shard has one writer, so whether this transaction landed can be
+      // read back: a caller must hear OK exactly when it did.
+      absl::StatusOr<bool> landed = Landed(shard_id, tx);
+      if (!landed.ok()) {
+        return errors::Unavailable(absl::StrCat(status.message(), "; reading it back failed too: ",
+                                                landed.status().message()));
+      }
+      if (*landed) return absl::OkStatus();
+      return errors::Unavailable(absl::StrCat("commit shard ", shard_id, " was not applied: ", status.message()));
+    }
     // A unique key hit means another writer got there first (a run id or an
     // event id already written): a lost race, not a fault.
     if (status.code() == absl::StatusCode::kAlreadyExists) {
@@ -144,6 +155,45 @@ class SqlExecutionStore final : public ExecutionStore {
   }
 
  private:
+  // Whether the transaction `tx` is in the store, judged by its first change
+  // (all or none of it is).
+  absl::StatusOr<bool> Landed(int32_t shard_id, const ShardTransaction& tx) {
+    if (!tx.updates.empty()) {
+      const ExecutionUpdate& u = tx.updates.front();
+      absl::StatusOr<ExecutionRecord> record =
+          GetExecution(u.state.namespace_id(), u.state.workflow_id(), u.state.run_id());
+      if (record.status().code() == absl::StatusCode::kNotFound) return false;
+      if (!record.ok()) return record.status();
+      return record->db_version == u.expected_db_version + 1;
+    }
+    if (!tx.deletions.empty()) {
+      const ExecutionDeletion& d = tx.deletions.front();
+      absl::StatusOr<ExecutionRecord> record = GetExecution(d.namespace_id, d.workflow_id, d.run_id);
+      if (record.status().code() == absl::StatusCode::kNotFound) return true;
+      if (!record.ok()) return record.status();
+      return false;
+    }
+    auto task_exists = [&](const char* table, int64_t task_id) -> absl::StatusOr<bool> {
+      absl::StatusOr<Result> r = pool_.Query(
+          absl::StrCat("SELECT COUNT(*) FROM ", table, " WHERE shard_id = ? AND task_id = ?"), {int64_t{shard_id}, task_id});
+      if (!r.ok()) return r.status();
+      return r->Int(0, 0) > 0;
+    };
+    if (!tx.new_transfer_tasks.empty()) return task_exists("transfer_tasks", tx.new_transfer_tasks.front().task_id());
+    if (!tx.new_timer_tasks.empty()) return task_exists("timer_tasks", tx.new_timer_tasks.front().task_id());
+    if (!tx.done_transfer_tasks.empty()) {
+      absl::StatusOr<bool> exists = task_exists("transfer_tasks", tx.done_transfer_tasks.front());
+      if (!exists.ok()) return exists.status();
+      return !*exists;
+    }
+    if (!tx.done_timer_tasks.empty()) {
+      absl::StatusOr<bool> exists = task_exists("timer_tasks", tx.done_timer_tasks.front());
+      if (!exists.ok()) return exists.status();
+      return !*exists;
+    }
+    return true;  // nothing to apply
+  }
+
   template <typename Task>
   absl::StatusOr<std::vector<Task>> LoadTasks(absl::string_view sql, int32_t shard_id) {
     absl::StatusOr<Result> r = pool_.Query(sql, {int64_t{shard_id}});
