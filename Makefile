@@ -63,9 +63,15 @@ conformance: build
 bench: build
 	bench/run
 
-# List/Count latencies over one million runs in a SQLite store (bench/README.md).
+# List/Count latencies over one million runs (bench/README.md), in SQLite or,
+# with STORE=postgres or STORE=mysql, on a throw-away PostgreSQL / MariaDB.
+STORE ?= sqlite
 bench-visibility: build
+ifeq ($(STORE),sqlite)
 	$(BUILD_DIR)/bin/visibility_bench --db=$(BUILD_DIR)/bench-visibility.db
+else
+	bench/visibility-on $(STORE) $(BUILD_DIR)/bin/visibility_bench
+endif
 
 dev: build
 	$(ZAMAN) server start-dev $(DEV_ARGS)

@@ -190,20 +190,44 @@ void RegisterQueries() {
 
 int main(int argc, char** argv) {
   int64_t runs = 1000000;
-  std::string path = "build/bench-visibility.db";
+  zaman::persistence::PersistenceConfig config;
+  config.sqlite_path = "build/bench-visibility.db";
+  config.sql.database = "zaman_bench_visibility";
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--runs=", 7) == 0) {
-      runs = std::atoll(argv[i] + 7);
-    } else if (std::strncmp(argv[i], "--db=", 5) == 0) {
-      path = argv[i] + 5;
+    auto flag = [&](const char* name) -> const char* {
+      size_t n = std::strlen(name);
+      return std::strncmp(argv[i], name, n) == 0 ? argv[i] + n : nullptr;
+    };
+    if (const char* v = flag("--runs=")) {
+      runs = std::atoll(v);
+    } else if (const char* v = flag("--db=")) {
+      config.sqlite_path = v;
+    } else if (const char* v = flag("--store=")) {
+      config.driver = v;  // sqlite, postgres, mysql
+    } else if (const char* v = flag("--host=")) {
+      config.sql.host = v;
+    } else if (const char* v = flag("--port=")) {
+      config.sql.port = std::atoi(v);
+    } else if (const char* v = flag("--user=")) {
+      config.sql.user = v;
+    } else if (const char* v = flag("--password=")) {
+      config.sql.password = v;
+    } else if (const char* v = flag("--database=")) {
+      config.sql.database = v;
     } else {
       rest.push_back(argv[i]);
     }
   }
-  absl::StatusOr<std::unique_ptr<zaman::persistence::Store>> store = zaman::persistence::OpenStore({"sqlite", path});
+  if (config.driver != "sqlite") {
+    if (absl::Status s = zaman::persistence::SetupStore(config); !s.ok()) {
+      std::fprintf(stderr, "db setup: %s\n", s.ToString().c_str());
+      return 1;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<zaman::persistence::Store>> store = zaman::persistence::OpenStore(config);
   if (!store.ok()) {
-    std::fprintf(stderr, "open %s: %s\n", path.c_str(), store.status().ToString().c_str());
+    std::fprintf(stderr, "open the %s store: %s\n", config.driver.c_str(), store.status().ToString().c_str());
     return 1;
   }
   g_store = store->get();
