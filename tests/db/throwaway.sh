@@ -102,18 +102,32 @@ EOF
 
 # ---------------------------------------------------------------- PostgreSQL
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-as_pg() { if $root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if $root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 pg_login() {   # zaman can log in over TCP
   "$pg_bin/psql" -X -Atq -c 'select 1' \
     "host=127.0.0.1 port=$1 user=zaman password=zaman dbname=zaman_test sslmode=prefer connect_timeout=2"
+}
+
+# Where the server's own files live: DIR, unless (as root) the user postgres
+# cannot reach DIR (a build tree under /root): then a directory of its own
+# in /tmp, named after DIR, holds the data, the log and the TLS files.
+pg_dir=$dir
+pg_place() {
+  $root && [ -d "$dir" ] && ! runuser -u postgres -- test -x "$dir" 2>/dev/null || return 0
+  pg_dir=/tmp/zaman-pg-$(printf %s "$dir" | md5sum | cut -c1-12)
+  data=$pg_dir/data
+  log=$pg_dir/postgres.log
 }
 
 pg_init() {
   [ -x "$pg_bin/initdb" ] || die "no PostgreSQL in /usr/lib/postgresql (apt-get install postgresql)"
   if $root; then
     id postgres >/dev/null 2>&1 || die "no system user postgres (apt-get install postgresql)"
-    runuser -u postgres -- test -x "$dir" || die "user postgres cannot reach $dir (make its parents o+x)"
-    chown postgres: "$dir/tls/server.key"
+    if [ "$pg_dir" != "$dir" ]; then
+      rm -rf "$pg_dir"; mkdir -m 755 "$pg_dir"; cp -r "$dir/tls" "$pg_dir/tls"
+      echo "$pg_dir" >"$dir/pg_dir"   # where to look for its log
+    fi
+    chown postgres: "$pg_dir/tls/server.key"
   fi
   mkdir -m 700 "$data"; touch "$log"
   $root && chown postgres: "$data" "$log"
@@ -128,9 +142,9 @@ unix_socket_directories = ''
 max_connections = 200
 shared_buffers = 32MB
 ssl = on
-ssl_cert_file = '$dir/tls/server.pem'
-ssl_key_file = '$dir/tls/server.key'
-ssl_ca_file = '$dir/tls/ca.pem'
+ssl_cert_file = '$pg_dir/tls/server.pem'
+ssl_key_file = '$pg_dir/tls/server.key'
+ssl_ca_file = '$pg_dir/tls/ca.pem'
 EOF
   echo "host all zaman 127.0.0.1/32 scram-sha-256" >"$data/pg_hba.conf"
   # Single-user mode needs no connection: create the role and the database.
@@ -233,6 +247,7 @@ finish() {   # env file, then the port on stdout
   echo "$1"
 }
 
+[ $backend = postgres ] && pg_place
 case $cmd in
   start)
     if [ -e "$dir" ]; then
@@ -241,6 +256,7 @@ case $cmd in
     fi
     mkdir -p "$dir"; touch "$MARKER"; cd "$dir"
     $root && chmod 755 "$dir"
+    [ $backend = postgres ] && pg_place
     make_tls
     if [ $backend = postgres ]; then pg_init; else my_init; fi
     launch "$(free_port)" yes
