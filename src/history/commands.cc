@@ -129,7 +129,7 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
       case enums::COMMAND_TYPE_START_TIMER: {
         const auto& a = command.start_timer_command_attributes();
         if (a.timer_id().empty() || a.timer_id().size() > kMaxIdLength ||
-            FromProto(a.start_to_fire_timeout()) <= absl::ZeroDuration()) {
+            FromProto(a.start_to_fire_timeout()) < absl::ZeroDuration()) {
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, "BadStartTimerAttributes",
                           "TimerId or StartToFireTimeout is not valid.");
         }
@@ -945,9 +945,20 @@ absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, con
       if (it == state.mutable_activities()->end()) return absl::OkStatus();
       persistence::v1::ActivityInfo& activity = it->second;
       switch (task.timeout_type()) {
-        case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
-          TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+        case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE: {
+          // An attempt that never started whose schedule-to-start ran out
+          // too (it defaults to schedule-to-close) timed out waiting for a
+          // worker: Temporal names that deadline first on a tie.
+          const bool waited_out_start =
+              !activity.started() &&
+              FromProto(activity.current_attempt_scheduled_time()) +
+                      FromProto(activity.scheduled().schedule_to_start_timeout()) <=
+                  now;
+          TimeOutActivity(scope, run, activity,
+                          waited_out_start ? enums::TIMEOUT_TYPE_SCHEDULE_TO_START
+                                           : enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
           return absl::OkStatus();
+        }
         case enums::TIMEOUT_TYPE_SCHEDULE_TO_START:
           if (activity.attempt() == task.attempt() && !activity.started()) {
             TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_START);

@@ -214,6 +214,15 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative
   }
 }
 
+void ScheduleWorkflowTaskSkippingBackoff(MutationScope& scope, RunChange& run, bool speculative) {
+  if (run.state.awaiting_first_task_backoff()) {
+    run.state.set_awaiting_first_task_backoff(false);
+    // The run's first task is written, never one that may leave no trace.
+    speculative = false;
+  }
+  ScheduleWorkflowTask(scope, run, speculative);
+}
+
 temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
     const temporal::api::taskqueue::v1::TaskQueue& queue, const MutableState& state, int32_t attempt) {
   temporal::api::history::v1::WorkflowTaskScheduledEventAttributes attrs;
@@ -367,6 +376,17 @@ temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const Mutable
   *info.mutable_search_attributes() = state.search_attributes();
   info.set_task_queue(state.task_queue().name());
   info.set_first_run_id(state.first_execution_run_id());
+  if (state.has_parent_execution()) {
+    *info.mutable_parent_execution() = state.parent_execution();
+    info.set_parent_namespace_id(state.parent_namespace_id());
+  }
+  // A workflow no parent started is the root of its own tree.
+  if (state.has_root_execution()) {
+    *info.mutable_root_execution() = state.root_execution();
+  } else {
+    *info.mutable_root_execution() = info.execution();
+  }
+  if (state.has_priority()) *info.mutable_priority() = state.priority();
   return info;
 }
 

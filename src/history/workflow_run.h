@@ -47,6 +47,11 @@ inline constexpr absl::Duration kDefaultStickyScheduleToStart = absl::Seconds(5)
 // WorkflowTaskInfo.speculative); a normal task when events are buffered.
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative = false);
 
+// Ends a pending first-task backoff (start delay, cron) early: the first
+// workflow task is scheduled now, and the backoff timer finds nothing to do.
+// Otherwise as ScheduleWorkflowTask.
+void ScheduleWorkflowTaskSkippingBackoff(MutationScope& scope, RunChange& run, bool speculative = false);
+
 temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
     const temporal::api::taskqueue::v1::TaskQueue& queue, const MutableState& state, int32_t attempt);
 
