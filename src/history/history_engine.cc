@@ -691,7 +691,7 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
                                       request.identity(), request.has_header() ? &request.header() : nullptr, "");
               if (!s.ok()) return s;
               // The signal of a SignalWithStart does not wait out a start delay.
-              ScheduleWorkflowTaskSkippingBackoff(scope, **running);
+              EndFirstTaskBackoff(scope, **running);
               response.set_run_id((*running)->state.run_id());
               response.set_started(false);
               return response;

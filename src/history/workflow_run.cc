@@ -173,7 +173,7 @@ void FlushBuffered(RunChange& run) {
 
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative) {
   MutableState& state = run.state;
-  if (!IsOpen(state) || state.has_workflow_task() || state.awaiting_first_task_backoff()) return;
+  if (!IsOpen(state) || state.has_workflow_task() || (state.awaiting_first_task_backoff() && !speculative)) return;
   FlushBuffered(run);
   if (!run.state.buffered_events().empty()) speculative = false;
   absl::Time now = scope.now();
@@ -214,13 +214,9 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative
   }
 }
 
-void ScheduleWorkflowTaskSkippingBackoff(MutationScope& scope, RunChange& run, bool speculative) {
-  if (run.state.awaiting_first_task_backoff()) {
-    run.state.set_awaiting_first_task_backoff(false);
-    // The run's first task is written, never one that may leave no trace.
-    speculative = false;
-  }
-  ScheduleWorkflowTask(scope, run, speculative);
+void EndFirstTaskBackoff(MutationScope& scope, RunChange& run) {
+  run.state.set_awaiting_first_task_backoff(false);
+  ScheduleWorkflowTask(scope, run);
 }
 
 temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
@@ -263,6 +259,8 @@ void MaterializeSpeculativeTask(RunChange& run) {
     run.events.push_back(std::move(event));
   }
   state.mutable_workflow_task()->set_speculative(false);
+  // A run whose first task made it into history no longer waits out a backoff.
+  state.set_awaiting_first_task_backoff(false);
 }
 
 void ClearStickyTaskQueue(MutableState& state) {

@@ -60,18 +60,34 @@ func TestUpdateDuringStartDelayRunsTheWorkflowNow(t *testing.T) {
 	}
 }
 
-func TestRejectedUpdateDuringStartDelayStillStartsTheWorkflow(t *testing.T) {
+// A task that only rejected an update leaves no trace, as in Temporal: the
+// run still waits out its delay (a plain signal does not wake it), and the
+// next update runs it.
+func TestRejectedUpdateDuringStartDelayLeavesNoTrace(t *testing.T) {
 	c, id, r, handle := updateDuringStartDelay(t, -1)
 	ctx := waitCtx(t)
 	if err := handle.Get(ctx, nil); err == nil {
 		t.Fatal("a negative amount must be rejected")
 	}
-	if err := c.SignalWorkflow(ctx, id, "", "done", nil); err != nil {
+	if n, counts := historyLength(t, c, id); n != 1 {
+		t.Fatalf("history after the rejection: %d events %v, want the started event alone", n, counts)
+	}
+	accepted, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, RunID: r.GetRunID(), UpdateName: "add", Args: []interface{}{3},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var total int
-	if err := r.Get(ctx, &total); err != nil {
-		t.Fatalf("workflow did not run after the rejected update: %v", err)
+	if err := accepted.Get(ctx, &total); err != nil || total != 3 {
+		t.Fatalf("second update: %d, %v", total, err)
+	}
+	if err := c.SignalWorkflow(ctx, id, "", "done", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Get(ctx, &total); err != nil || total != 3 {
+		t.Fatalf("workflow result %d, %v", total, err)
 	}
 }
 
