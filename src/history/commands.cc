@@ -313,8 +313,9 @@ void ArmActivityTimeout(MutationScope& scope, const MutableState& state, const p
 
 namespace {
 
-void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id,
-                      const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a) {
+// Returns the activity's scheduled event id.
+int64_t ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id,
+                         const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a) {
   MutableState& state = run.state;
   absl::Time now = scope.now();
   ActivityTimeouts t = *NormalizeTimeouts(a, FromProto(state.workflow_run_timeout()));
@@ -343,6 +344,7 @@ void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id
   activity.set_attempt(1);
   *activity.mutable_first_scheduled_time() = ToProto(now);
   DispatchActivity(scope, run, activity);
+  return event.event_id();
 }
 
 // A timeout type as Temporal's messages name it ("StartToClose").
@@ -668,9 +670,12 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
     // event it makes, as Temporal keeps it.
     const size_t first_new_event = run.events.size();
     switch (command.command_type()) {
-      case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-        ScheduleActivity(scope, run, completed_id, command.schedule_activity_task_command_attributes());
+      case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+        const auto& a = command.schedule_activity_task_command_attributes();
+        const int64_t scheduled_event_id = ScheduleActivity(scope, run, completed_id, a);
+        if (a.request_eager_execution()) outcome.eager_activities.push_back(scheduled_event_id);
         break;
+      }
       case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
         int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
         HistoryEvent& requested = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);

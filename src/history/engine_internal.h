@@ -18,9 +18,17 @@ namespace zaman::history {
 inline constexpr int kMaxHistoryPageSize = 256;
 
 absl::Status WorkflowTaskNotFound();
+absl::Status ActivityTaskNotFound();
 std::string EncodeToken(const TaskToken& token);
 // The task queue kind the SDKs expect in events and poll responses: the normal one.
 temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue);
+
+// Starts the pending activity attempt for `identity` (its start-to-close
+// and heartbeat timers) and returns the task the worker runs.
+wsv1::PollActivityTaskQueueResponse StartActivityTask(MutationScope& scope, const MutableState& state,
+                                                      persistence::v1::ActivityInfo& activity,
+                                                      const std::string& namespace_name, const std::string& identity,
+                                                      const std::string& request_id);
 
 // A workflow task just started for a worker: its poll response without the
 // history, and the events the history is to hold (read after the commit).

@@ -18,7 +18,6 @@ constexpr absl::Duration kDefaultWorkflowTaskTimeout = absl::Seconds(10);
 constexpr absl::Duration kMaxWorkflowTaskTimeout = absl::Seconds(120);
 constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
 
-absl::Status ActivityTaskNotFound() { return absl::NotFoundError("Activity task not found."); }
 
 absl::Status AlreadyStarted(const MutableState& running) {
   absl::Status status = absl::AlreadyExistsError(absl::StrCat(
@@ -33,6 +32,7 @@ absl::Status AlreadyStarted(const MutableState& running) {
 absl::Status AlreadyCompleted() { return absl::NotFoundError("workflow execution already completed"); }
 
 absl::Status WorkflowTaskNotFound() { return absl::NotFoundError("Workflow task not found."); }
+absl::Status ActivityTaskNotFound() { return absl::NotFoundError("Activity task not found."); }
 
 std::string EncodeToken(const TaskToken& token) { return token.SerializeAsString(); }
 
@@ -319,6 +319,18 @@ absl::StatusOr<RunChange*> LoadForWorkflowTask(MutationScope& scope, const TaskT
   return loaded;
 }
 
+// Takes back the outbox task this mutation added to hand the run's task
+// (of `kind`, scheduled as `scheduled_event_id`) to matching: it goes to the
+// worker in the reply instead.
+void DropDispatch(MutationScope& scope, const MutableState& state, TransferTask::Kind kind,
+                  int64_t scheduled_event_id) {
+  scope.DropTransferTasks([&](const TransferTask& task) {
+    return task.kind() == kind && task.scheduled_event_id() == scheduled_event_id &&
+           task.namespace_id() == state.namespace_id() && task.workflow_id() == state.workflow_id() &&
+           task.run_id() == state.run_id();
+  });
+}
+
 // The workflow task a completion made, started for the same worker and
 // handed back in the reply instead of through matching (as Temporal does
 // whenever return_new_workflow_task is set); nullopt if none was made.
@@ -328,16 +340,29 @@ std::optional<StartedWorkflowTask> StartNextTaskInline(MutationScope& scope, Run
   if (!IsOpen(state) || !state.has_workflow_task() || state.workflow_task().started_event_id() != 0) {
     return std::nullopt;
   }
-  const int64_t scheduled_event_id = state.workflow_task().scheduled_event_id();
-  const RunKey key = KeyOf(state);
-  scope.DropTransferTasks([&](const TransferTask& task) {
-    return task.kind() == TransferTask::WORKFLOW_TASK && task.scheduled_event_id() == scheduled_event_id &&
-           std::tie(task.namespace_id(), task.workflow_id(), task.run_id()) ==
-               std::tie(std::get<0>(key), std::get<1>(key), std::get<2>(key));
-  });
+  DropDispatch(scope, state, TransferTask::WORKFLOW_TASK, state.workflow_task().scheduled_event_id());
   // The worker has the run cached: it gets the events since this completion.
   return StartWorkflowTask(scope, run, request.identity(), "request-from-RespondWorkflowTaskCompleted",
                            /*partial_history=*/true);
+}
+
+// The activities the worker asked to run itself (request_eager_execution),
+// started for it instead of going through matching, as Temporal does while
+// the run is open and the activity still pending.
+std::vector<wsv1::PollActivityTaskQueueResponse> StartEagerActivities(MutationScope& scope, RunChange& run,
+                                                                      const std::vector<int64_t>& scheduled_event_ids,
+                                                                      const std::string& namespace_name,
+                                                                      const std::string& identity) {
+  std::vector<wsv1::PollActivityTaskQueueResponse> tasks;
+  MutableState& state = run.state;
+  if (!IsOpen(state)) return tasks;
+  for (int64_t id : scheduled_event_ids) {
+    auto it = state.mutable_activities()->find(id);
+    if (it == state.mutable_activities()->end() || it->second.started()) continue;
+    DropDispatch(scope, state, TransferTask::ACTIVITY_TASK, id);
+    tasks.push_back(StartActivityTask(scope, state, it->second, namespace_name, identity, /*request_id=*/""));
+  }
+  return tasks;
 }
 
 }  // namespace
@@ -352,6 +377,7 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
     UpdateEffects updates;
     RunKey run;
     std::optional<StartedWorkflowTask> next_task;  // return_new_workflow_task
+    std::vector<wsv1::PollActivityTaskQueueResponse> eager_activities;
   };
   ShardOf(token.namespace_id(), token.workflow_id())
       .Execute<Completed>(
@@ -370,6 +396,8 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
               return completed;
             }
             completed.updates = std::move(outcome.updates);
+            completed.eager_activities = StartEagerActivities(scope, run, outcome.eager_activities, ns.name,
+                                                              request.identity());
             // Updates that arrived while the worker held this task go out
             // on a task of their own.
             if (updates_.HasUnsent(completed.run)) ScheduleWorkflowTask(scope, run, /*speculative=*/true);
@@ -385,6 +413,7 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
             if (!completed->reply.ok()) return done(completed->reply);
             wsv1::RespondWorkflowTaskCompletedResponse response;
             response.set_reset_history_event_id(completed->updates.reset_history_event_id);
+            for (auto& task : completed->eager_activities) *response.add_activity_tasks() = std::move(task);
             if (!completed->next_task.has_value()) return done(std::move(response));
             SendWorkflowTask(*std::move(completed->next_task),
                              [response = std::move(response), done](
@@ -412,65 +441,6 @@ void HistoryEngine::RespondWorkflowTaskFailed(const TaskToken& token, wsv1::Resp
 
 // ---------------------------------------------------------------------------
 // Activities
-
-void HistoryEngine::RecordActivityTaskStarted(const NamespaceRef& ns, const TransferTask& task,
-                                              std::string identity, std::string request_id,
-                                              Done<wsv1::PollActivityTaskQueueResponse> done) {
-  ShardOf(task.namespace_id(), task.workflow_id())
-      .Execute<wsv1::PollActivityTaskQueueResponse>(
-          [ns, task, identity, request_id](MutationScope& scope) -> absl::StatusOr<wsv1::PollActivityTaskQueueResponse> {
-            scope.CompleteTransferTask(task.task_id());
-            absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
-            if (!loaded.ok()) return ActivityTaskNotFound();
-            MutableState& state = (*loaded)->state;
-            auto it = state.mutable_activities()->find(task.scheduled_event_id());
-            if (!IsOpen(state) || it == state.mutable_activities()->end() || it->second.started() ||
-                it->second.attempt() != task.attempt()) {
-              return ActivityTaskNotFound();
-            }
-            persistence::v1::ActivityInfo& activity = it->second;
-            absl::Time now = scope.now();
-            activity.set_started(true);
-            *activity.mutable_started_time() = ToProto(now);
-            activity.set_started_identity(identity);
-            activity.set_started_request_id(request_id);
-            const auto& scheduled = activity.scheduled();
-            ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_START_TO_CLOSE,
-                               FromProto(scheduled.start_to_close_timeout()));
-            ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_HEARTBEAT,
-                               FromProto(scheduled.heartbeat_timeout()));
-
-            wsv1::PollActivityTaskQueueResponse r;
-            TaskToken token;
-            token.set_namespace_id(state.namespace_id());
-            token.set_workflow_id(state.workflow_id());
-            token.set_run_id(state.run_id());
-            token.set_scheduled_event_id(activity.scheduled_event_id());
-            token.set_attempt(activity.attempt());
-            token.set_is_activity(true);
-            token.set_activity_id(scheduled.activity_id());
-            r.set_task_token(EncodeToken(token));
-            r.set_workflow_namespace(ns.name);
-            *r.mutable_workflow_type() = state.workflow_type();
-            r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
-            r.mutable_workflow_execution()->set_run_id(state.run_id());
-            *r.mutable_activity_type() = scheduled.activity_type();
-            r.set_activity_id(scheduled.activity_id());
-            if (scheduled.has_header()) *r.mutable_header() = scheduled.header();
-            if (scheduled.has_input()) *r.mutable_input() = scheduled.input();
-            if (activity.has_heartbeat_details()) *r.mutable_heartbeat_details() = activity.heartbeat_details();
-            *r.mutable_scheduled_time() = activity.first_scheduled_time();
-            *r.mutable_current_attempt_scheduled_time() = activity.current_attempt_scheduled_time();
-            *r.mutable_started_time() = activity.started_time();
-            r.set_attempt(activity.attempt());
-            *r.mutable_schedule_to_close_timeout() = scheduled.schedule_to_close_timeout();
-            *r.mutable_start_to_close_timeout() = scheduled.start_to_close_timeout();
-            *r.mutable_heartbeat_timeout() = scheduled.heartbeat_timeout();
-            *r.mutable_retry_policy() = scheduled.retry_policy();
-            return r;
-          },
-          std::move(done));
-}
 
 absl::StatusOr<TaskToken> HistoryEngine::ActivityTokenById(const std::string& namespace_id,
                                                            const std::string& workflow_id,

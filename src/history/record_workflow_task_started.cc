@@ -6,6 +6,14 @@
 #include "history/workflow_run.h"
 
 namespace zaman::history {
+namespace {
+
+// Past these the worker is told to continue as new (Temporal's
+// limit.historyCount / limit.historySize .suggestContinueAsNew defaults).
+constexpr int64_t kSuggestContinueAsNewEvents = 4 * 1024;
+constexpr int64_t kSuggestContinueAsNewBytes = 4 * 1024 * 1024;
+
+}  // namespace
 
 StartedWorkflowTask StartWorkflowTask(MutationScope& scope, RunChange& run, const std::string& identity,
                                       const std::string& request_id, bool partial_history) {
@@ -22,6 +30,15 @@ StartedWorkflowTask StartWorkflowTask(MutationScope& scope, RunChange& run, cons
     int64_t history_bytes = state.history_size_bytes();
     for (const auto& e : run.events) history_bytes += static_cast<int64_t>(e.ByteSizeLong());
     attrs->set_history_size_bytes(history_bytes);
+    // Temporal counts the events before this one.
+    const int64_t history_length = event.event_id() - 1;
+    if (history_length >= kSuggestContinueAsNewEvents) {
+      attrs->add_suggest_continue_as_new_reasons(enums::SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+    }
+    if (history_bytes >= kSuggestContinueAsNewBytes) {
+      attrs->add_suggest_continue_as_new_reasons(enums::SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+    }
+    attrs->set_suggest_continue_as_new(attrs->suggest_continue_as_new_reasons_size() > 0);
     started_event_id = event.event_id();
   }
   wft->set_started_event_id(started_event_id);

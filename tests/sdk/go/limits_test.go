@@ -185,3 +185,28 @@ func TestActivityThatNeverStartsTimesOutScheduleToStart(t *testing.T) {
 		t.Fatalf("timeout type %v, want SCHEDULE_TO_START", timeout.TimeoutType())
 	}
 }
+
+// Writes `markers` events in one task, then reports what the next task
+// says about continuing as new.
+func LongHistoryWorkflow(ctx workflow.Context, markers int) (bool, error) {
+	before := workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+	for i := 0; i < markers; i++ {
+		_ = workflow.SideEffect(ctx, func(workflow.Context) interface{} { return i })
+	}
+	if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+		return false, err
+	}
+	return !before && workflow.GetInfo(ctx).GetContinueAsNewSuggested(), nil
+}
+
+func TestContinueAsNewSuggestedPastHistoryLength(t *testing.T) {
+	c, queue := dial(t), "go-"+t.Name()
+	startWorkflowWorker(t, c, queue, LongHistoryWorkflow)
+	var suggested bool
+	if err := run(t, c, queue, LongHistoryWorkflow, 4100).Get(waitCtx(t), &suggested); err != nil {
+		t.Fatal(err)
+	}
+	if !suggested {
+		t.Fatal("past 4096 events the workflow must be told to continue as new")
+	}
+}
