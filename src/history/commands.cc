@@ -95,6 +95,7 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
   std::set<std::string> timer_ids;
   for (const auto& [id, timer] : state.timers()) timer_ids.insert(id);
   const int n = request.commands_size();
+  bool scheduled_in_this_task = false;
   for (int i = 0; i < n; ++i) {
     const Command& command = request.commands(i);
     if (IsCloseCommand(command.command_type()) && i != n - 1) {
@@ -124,6 +125,7 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
                           "ScheduleActivityDuplicateId", absl::StrCat("ActivityId ", a.activity_id()));
         }
+        scheduled_in_this_task = true;
         break;
       }
       case enums::COMMAND_TYPE_START_TIMER: {
@@ -149,7 +151,10 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
       }
       case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
         int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
-        if (!state.activities().contains(id)) {
+        // An SDK may cancel an activity it schedules in the same task, naming
+        // the event id the schedule is about to get (checked when applied).
+        const bool scheduled_just_before = scheduled_in_this_task && id >= state.next_event_id();
+        if (!state.activities().contains(id) && !scheduled_just_before) {
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
                           "BadRequestCancelActivityAttributes", absl::StrCat("no pending activity ", id));
         }
@@ -399,17 +404,23 @@ void RetryWorkflowTask(MutationScope& scope, RunChange& run) {
   // queue with the full history, as a first attempt (as Temporal does).
   bool fresh = state.buffered_events_size() > 0 || !state.sticky_task_queue().name().empty();
   ClearStickyTaskQueue(state);
-  ScheduleWorkflowTask(scope, run);
-  if (!fresh && state.has_workflow_task()) {
-    state.mutable_workflow_task()->set_attempt(attempt + 1);
-    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
-  }
+  // A retry with nothing new to show is transient, as in Temporal: its
+  // events are written only if it completes (it is kept unwritten like a
+  // speculative task), and its failures write nothing, so a task that fails
+  // again and again does not grow the history.
+  ScheduleWorkflowTask(scope, run, /*speculative=*/!fresh);
+  if (!fresh && state.has_workflow_task()) state.mutable_workflow_task()->set_attempt(attempt + 1);
+}
+
+bool IsTransient(const MutableState& state) {
+  return state.has_workflow_task() && state.workflow_task().speculative() && state.workflow_task().attempt() > 1;
 }
 
 }  // namespace
 
 void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskFailedCause cause,
                       const Failure* failure, const std::string& identity) {
+  if (IsTransient(run.state)) return RetryWorkflowTask(scope, run);
   MaterializeSpeculativeTask(run);
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
@@ -423,6 +434,7 @@ void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskF
 }
 
 void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutType type) {
+  if (IsTransient(run.state)) return RetryWorkflowTask(scope, run);
   MaterializeSpeculativeTask(run);
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
@@ -636,7 +648,7 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
       outcome.updates.completed.emplace_back(id, std::move(rejected));
     }
   };
-  if (state.workflow_task().speculative() && OnlyRejections(request)) {
+  if (state.workflow_task().speculative() && state.workflow_task().attempt() == 1 && OnlyRejections(request)) {
     // Nothing to keep: the task leaves no trace, as if it never ran.
     for (const auto& m : request.messages()) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
     reject_unanswered();
@@ -678,6 +690,11 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
       }
       case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
         int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
+        if (!state.activities().contains(id)) {
+          // It named an event id the schedules of this task did not get.
+          return Refused(absl::InvalidArgumentError(
+              absl::StrCat("BadRequestCancelActivityAttributes: no pending activity ", id)));
+        }
         HistoryEvent& requested = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
         auto* r = requested.mutable_activity_task_cancel_requested_event_attributes();
         r->set_scheduled_event_id(id);

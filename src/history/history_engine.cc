@@ -390,6 +390,13 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
             Completed completed;
             completed.run = KeyOf(run.state);
             if (!outcome.reject.ok()) return outcome.reject;
+            if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED &&
+                run.state.workflow_task().attempt() > 1 &&
+                outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
+              // A retry that keeps failing is dropped (nothing written): it
+              // times out and is tried again, as Temporal does.
+              return errors::InvalidArgument(outcome.reply_message);
+            }
             if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
               FailWorkflowTask(scope, run, outcome.failed_cause, &outcome.failure, request.identity());
               completed.reply = errors::InvalidArgument(outcome.reply_message);

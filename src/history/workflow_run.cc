@@ -43,7 +43,11 @@ void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event) {
   const MutableState& state = run.state;
   // A speculative task not yet started becomes a real one: the new event
   // follows its scheduled event, whose id it reserved.
-  if (state.has_workflow_task() && state.workflow_task().started_event_id() == 0) MaterializeSpeculativeTask(run);
+  if (state.has_workflow_task() && state.workflow_task().started_event_id() == 0) {
+    // With something new to show, a transient retry is a first attempt again.
+    if (state.workflow_task().speculative()) run.state.mutable_workflow_task()->set_attempt(1);
+    MaterializeSpeculativeTask(run);
+  }
   if (state.has_workflow_task() && state.workflow_task().started_event_id() != 0) {
     *run.state.add_buffered_events() = std::move(event);
     return;
