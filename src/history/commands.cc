@@ -635,6 +635,9 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   // Updates delivered with this task that the worker did not answer are
   // rejected for it (an SDK that does not know updates).
   auto reject_unanswered = [&] {
+    // Not when the workflow just closed (its updates in flight fail with
+    // it) nor on a heartbeat (the worker still works on them), as Temporal.
+    if (!IsOpen(state) || request.force_create_new_workflow_task()) return;
     std::set<std::string> answered;
     for (const auto& m : request.messages()) answered.insert(m.protocol_instance_id());
     for (const std::string& id : updates.SentWith(KeyOf(state), started_event_id)) {
@@ -677,6 +680,7 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   std::set<std::string> handled_messages;
 
   bool need_task = request.force_create_new_workflow_task();
+  std::vector<std::pair<int64_t, int64_t>> canceled_before_start;  // scheduled, cancel requested
   for (const Command& command : request.commands()) {
     // The command's user metadata (a timer's summary, say) goes on the
     // event it makes, as Temporal keeps it.
@@ -703,11 +707,10 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
         activity.set_cancel_requested(true);
         activity.set_cancel_requested_event_id(requested.event_id());
         if (!activity.started()) {
-          // Not running anywhere: canceled at once, and the workflow hears of it.
-          HistoryEvent& canceled = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
-          auto* a = canceled.mutable_activity_task_canceled_event_attributes();
-          a->set_latest_cancel_requested_event_id(requested.event_id());
-          a->set_scheduled_event_id(id);
+          // Not running anywhere: canceled at once, and the workflow hears
+          // of it. Its event follows the events of all the commands (as
+          // Temporal writes it, and SDKs count on for the ids they expect).
+          canceled_before_start.emplace_back(id, requested.event_id());
           state.mutable_activities()->erase(id);
           need_task = true;
         }
@@ -841,6 +844,14 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
     if (handled_messages.insert(m.id()).second) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
   }
   reject_unanswered();
+  if (IsOpen(state)) {
+    for (const auto& [scheduled_event_id, requested_event_id] : canceled_before_start) {
+      HistoryEvent& canceled = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
+      auto* a = canceled.mutable_activity_task_canceled_event_attributes();
+      a->set_latest_cancel_requested_event_id(requested_event_id);
+      a->set_scheduled_event_id(scheduled_event_id);
+    }
+  }
   if (IsOpen(state) && (need_task || state.buffered_events_size() > 0)) ScheduleWorkflowTask(scope, run);
   return outcome;
 }

@@ -11,8 +11,6 @@ import (
 
 	commandpb "go.temporal.io/api/command/v1"
 	enumspb "go.temporal.io/api/enums/v1"
-	taskqueuepb "go.temporal.io/api/taskqueue/v1"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
@@ -80,39 +78,15 @@ func TestRequestOverFourMiBFailsTheTaskAsTooLarge(t *testing.T) {
 // sends one, other SDKs do, so the worker here speaks the API itself.)
 func TestZeroDurationTimerFires(t *testing.T) {
 	c := dial(t)
-	svc := c.WorkflowService()
-	ctx := waitCtx(t)
-	queue := "go-" + t.Name()
-	id := uniqueID("zero-timer")
-	req := startRequest(id)
-	req.TaskQueue = &taskqueuepb.TaskQueue{Name: queue}
-	if _, err := svc.StartWorkflowExecution(ctx, req); err != nil {
-		t.Fatal(err)
-	}
-	poll := func() *workflowservice.PollWorkflowTaskQueueResponse {
-		t.Helper()
-		task, err := svc.PollWorkflowTaskQueue(ctx, &workflowservice.PollWorkflowTaskQueueRequest{
-			Namespace: "default", TaskQueue: &taskqueuepb.TaskQueue{Name: queue}, Identity: "raw-worker",
-		})
-		if err != nil || len(task.GetTaskToken()) == 0 {
-			t.Fatalf("poll: %v", err)
-		}
-		return task
-	}
-	task := poll()
-	_, err := svc.RespondWorkflowTaskCompleted(ctx, &workflowservice.RespondWorkflowTaskCompletedRequest{
-		Namespace: "default", TaskToken: task.TaskToken, Identity: "raw-worker",
-		Commands: []*commandpb.Command{{
-			CommandType: enumspb.COMMAND_TYPE_START_TIMER,
-			Attributes: &commandpb.Command_StartTimerCommandAttributes{StartTimerCommandAttributes: &commandpb.StartTimerCommandAttributes{
-				TimerId: "now", StartToFireTimeout: durationpb.New(0),
-			}},
+	raw := newRawWorker(t, c, "go-"+t.Name())
+	raw.start(uniqueID("zero-timer"))
+	raw.complete(raw.poll(), []*commandpb.Command{{
+		CommandType: enumspb.COMMAND_TYPE_START_TIMER,
+		Attributes: &commandpb.Command_StartTimerCommandAttributes{StartTimerCommandAttributes: &commandpb.StartTimerCommandAttributes{
+			TimerId: "now", StartToFireTimeout: durationpb.New(0),
 		}},
-	})
-	if err != nil {
-		t.Fatalf("a zero-duration timer was refused: %v", err)
-	}
-	task = poll()
+	}})
+	task := raw.poll()
 	fired := false
 	for _, e := range task.GetHistory().GetEvents() {
 		fired = fired || e.GetEventType() == enumspb.EVENT_TYPE_TIMER_FIRED
@@ -120,7 +94,6 @@ func TestZeroDurationTimerFires(t *testing.T) {
 	if !fired {
 		t.Fatalf("the next task does not carry TimerFired: %v", task.GetHistory().GetEvents())
 	}
-	_ = c.TerminateWorkflow(ctx, id, "", "test done")
 }
 
 func TestDescribeShowsMetadataAndRoot(t *testing.T) {
