@@ -23,6 +23,11 @@ std::string EncodeToken(const TaskToken& token);
 // The task queue kind the SDKs expect in events and poll responses: the normal one.
 temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue);
 
+// The priority a task runs with: `own` where it sets a field, else the
+// workflow's (`inherited`), as Temporal merges them.
+temporal::api::common::v1::Priority MergePriority(const temporal::api::common::v1::Priority& inherited,
+                                                  const temporal::api::common::v1::Priority& own);
+
 // Starts the pending activity attempt for `identity` (its start-to-close
 // and heartbeat timers) and returns the task the worker runs.
 wsv1::PollActivityTaskQueueResponse StartActivityTask(MutationScope& scope, const MutableState& state,

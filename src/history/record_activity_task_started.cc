@@ -8,6 +8,15 @@
 
 namespace zaman::history {
 
+temporal::api::common::v1::Priority MergePriority(const temporal::api::common::v1::Priority& inherited,
+                                                  const temporal::api::common::v1::Priority& own) {
+  temporal::api::common::v1::Priority merged = inherited;
+  if (own.priority_key() != 0) merged.set_priority_key(own.priority_key());
+  if (!own.fairness_key().empty()) merged.set_fairness_key(own.fairness_key());
+  if (own.fairness_weight() != 0) merged.set_fairness_weight(own.fairness_weight());
+  return merged;
+}
+
 wsv1::PollActivityTaskQueueResponse StartActivityTask(MutationScope& scope, const MutableState& state,
                                                       persistence::v1::ActivityInfo& activity,
                                                       const std::string& namespace_name, const std::string& identity,
@@ -49,6 +58,8 @@ wsv1::PollActivityTaskQueueResponse StartActivityTask(MutationScope& scope, cons
   *r.mutable_start_to_close_timeout() = scheduled.start_to_close_timeout();
   *r.mutable_heartbeat_timeout() = scheduled.heartbeat_timeout();
   *r.mutable_retry_policy() = scheduled.retry_policy();
+  temporal::api::common::v1::Priority priority = MergePriority(state.priority(), scheduled.priority());
+  if (priority.ByteSizeLong() > 0) *r.mutable_priority() = std::move(priority);
   return r;
 }
 
