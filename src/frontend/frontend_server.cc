@@ -9,6 +9,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "frontend/message_size_interceptor.h"
 #include "frontend/unimplemented_interceptor.h"
 
 namespace zaman::frontend {
@@ -39,6 +40,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const T
   }
   return grpc::SslServerCredentials(options);
 }
+
+// grpc-go's default receive limit, which Temporal's frontend keeps.
+constexpr size_t kMaxRequestBytes = 4 * 1024 * 1024;
 
 constexpr const char* kServiceNames[] = {
     "",  // the server as a whole
@@ -75,11 +79,12 @@ absl::StatusOr<std::unique_ptr<FrontendServer>> FrontendServer::Start(const Fron
   // Without this a second server on the same port would bind too and take
   // half the connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // Go and Core clients accept responses up to 128 MiB; requests are bounded
-  // by Zaman's own payload limits, not by the transport.
+  // Go and Core clients accept responses up to 128 MiB. Requests are held to
+  // Temporal's 4 MiB by the interceptor below, in the words SDKs look for.
   builder.SetMaxReceiveMessageSize(128 * 1024 * 1024);
   builder.SetMaxSendMessageSize(128 * 1024 * 1024);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MessageSizeInterceptorFactory>(kMaxRequestBytes));
   interceptors.push_back(std::make_unique<UnimplementedInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 

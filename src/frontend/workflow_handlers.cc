@@ -2,10 +2,12 @@
 // validates what it can without the store, resolves the namespace, and
 // hands the work to history or matching; none of them holds a gRPC thread
 // while it waits.
+#include <algorithm>
 #include <type_traits>
 
 #include <google/protobuf/util/time_util.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "frontend/grpc_status.h"
@@ -35,6 +37,23 @@ constexpr absl::Duration kLongPollTailRoom = absl::Seconds(1);
 absl::Status ValidateId(const std::string& value, const char* what) {
   if (value.empty()) return errors::InvalidArgument(absl::StrCat(what, " is not set on request."));
   if (value.size() > kMaxIdLength) return errors::InvalidArgument(absl::StrCat(what, " exceeds length limit."));
+  return absl::OkStatus();
+}
+
+// A run id is a UUID (Temporal's text, which tools look for).
+bool IsUuid(absl::string_view id) {
+  if (id.size() == 32) return std::all_of(id.begin(), id.end(), absl::ascii_isxdigit);
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateExecution(const temporal::api::common::v1::WorkflowExecution& execution) {
+  if (absl::Status s = ValidateId(execution.workflow_id(), "WorkflowId"); !s.ok()) return s;
+  if (!execution.run_id().empty() && !IsUuid(execution.run_id())) return errors::InvalidArgument("Invalid RunId.");
   return absl::OkStatus();
 }
 
@@ -183,6 +202,12 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWithStartWorkflowExecution(
         if (request->has_retry_policy()) *as_start.mutable_retry_policy() = request->retry_policy();
         if (absl::Status s = ValidateStart(as_start); !s.ok()) return done(s);
         if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
+        if (request->workflow_id_conflict_policy() == temporal::api::enums::v1::WORKFLOW_ID_CONFLICT_POLICY_FAIL) {
+          // Signal-with-required-start does not exist.
+          return done(errors::InvalidArgument(
+              "Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this "
+              "operation."));
+        }
         for (const auto* blob : {static_cast<const google::protobuf::Message*>(&request->input()),
                                  static_cast<const google::protobuf::Message*>(&request->signal_input())}) {
           if (absl::Status s = CheckBlobSize(*blob); !s.ok()) return done(s);
@@ -291,7 +316,7 @@ grpc::ServerUnaryReactor* WorkflowService::ResetStickyTaskQueue(grpc::CallbackSe
                                                                 wsv1::ResetStickyTaskQueueResponse* response) {
   return WithNamespace<wsv1::ResetStickyTaskQueueResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        if (absl::Status s = ValidateExecution(request->execution()); !s.ok()) return done(s);
         backends_.history.ResetStickyTaskQueue(ns, *request, [done](absl::StatusOr<bool> r) {
           if (!r.ok()) return done(r.status());
           done(wsv1::ResetStickyTaskQueueResponse());
@@ -450,7 +475,7 @@ grpc::ServerUnaryReactor* WorkflowService::SignalWorkflowExecution(
     wsv1::SignalWorkflowExecutionResponse* response) {
   return WithNamespace<wsv1::SignalWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+        if (absl::Status s = ValidateExecution(request->workflow_execution()); !s.ok()) {
           return done(s);
         }
         if (request->signal_name().empty()) return done(errors::InvalidArgument("SignalName is not set on request."));
@@ -467,7 +492,7 @@ grpc::ServerUnaryReactor* WorkflowService::RequestCancelWorkflowExecution(
     wsv1::RequestCancelWorkflowExecutionResponse* response) {
   return WithNamespace<wsv1::RequestCancelWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+        if (absl::Status s = ValidateExecution(request->workflow_execution()); !s.ok()) {
           return done(s);
         }
         backends_.history.RequestCancelWorkflow(ns, *request, [done](absl::StatusOr<bool> r) {
@@ -482,7 +507,7 @@ grpc::ServerUnaryReactor* WorkflowService::TerminateWorkflowExecution(
     wsv1::TerminateWorkflowExecutionResponse* response) {
   return WithNamespace<wsv1::TerminateWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+        if (absl::Status s = ValidateExecution(request->workflow_execution()); !s.ok()) {
           return done(s);
         }
         backends_.history.TerminateWorkflow(ns, *request, [done](absl::StatusOr<bool> r) {
@@ -499,7 +524,7 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeWorkflowExecution(
     wsv1::DescribeWorkflowExecutionResponse* response) {
   return WithNamespace<wsv1::DescribeWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        if (absl::Status s = ValidateExecution(request->execution()); !s.ok()) return done(s);
         done(backends_.history.DescribeWorkflow(ns, *request));
       });
 }
@@ -509,7 +534,7 @@ grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistoryReverse(
     wsv1::GetWorkflowExecutionHistoryReverseResponse* response) {
   return WithNamespace<wsv1::GetWorkflowExecutionHistoryReverseResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        if (absl::Status s = ValidateExecution(request->execution()); !s.ok()) return done(s);
         done(backends_.history.GetWorkflowHistoryReverse(ns, *request));
       });
 }
@@ -519,7 +544,7 @@ grpc::ServerUnaryReactor* WorkflowService::ResetWorkflowExecution(
     wsv1::ResetWorkflowExecutionResponse* response) {
   return WithNamespace<wsv1::ResetWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+        if (absl::Status s = ValidateExecution(request->workflow_execution()); !s.ok()) {
           return done(s);
         }
         if (request->workflow_task_finish_event_id() <= 0) {
@@ -539,7 +564,7 @@ grpc::ServerUnaryReactor* WorkflowService::DeleteWorkflowExecution(
     wsv1::DeleteWorkflowExecutionResponse* response) {
   return WithNamespace<wsv1::DeleteWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+        if (absl::Status s = ValidateExecution(request->workflow_execution()); !s.ok()) {
           return done(s);
         }
         backends_.history.DeleteWorkflow(ns, request->workflow_execution(), "Delete workflow execution",
@@ -556,7 +581,7 @@ grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistory(
   absl::Time deadline = LongPollDeadline(context, absl::Hours(1));
   return WithNamespace<wsv1::GetWorkflowExecutionHistoryResponse>(
       context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        if (absl::Status s = ValidateExecution(request->execution()); !s.ok()) return done(s);
         backends_.history.GetWorkflowHistory(ns, *request, deadline, std::move(done));
       });
 }
@@ -597,7 +622,7 @@ grpc::ServerUnaryReactor* WorkflowService::UpdateWorkflowExecution(
   absl::Time deadline = LongPollDeadline(context, kUpdateLongPoll);
   return WithNamespace<wsv1::UpdateWorkflowExecutionResponse>(
       context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->workflow_execution().workflow_id(), "WorkflowId"); !s.ok()) {
+        if (absl::Status s = ValidateExecution(request->workflow_execution()); !s.ok()) {
           return done(s);
         }
         if (request->request().input().name().empty()) {
@@ -678,7 +703,7 @@ grpc::ServerUnaryReactor* WorkflowService::PollWorkflowExecutionUpdate(
   absl::Time deadline = LongPollDeadline(context, kUpdateLongPoll);
   return WithNamespace<wsv1::PollWorkflowExecutionUpdateResponse>(
       context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->update_ref().workflow_execution().workflow_id(), "WorkflowId");
+        if (absl::Status s = ValidateExecution(request->update_ref().workflow_execution());
             !s.ok()) {
           return done(s);
         }
@@ -699,7 +724,7 @@ grpc::ServerUnaryReactor* WorkflowService::QueryWorkflow(grpc::CallbackServerCon
   absl::Time deadline = LongPollDeadline(context, absl::Minutes(10));
   return WithNamespace<wsv1::QueryWorkflowResponse>(
       context, request->namespace_(), response, [this, request, deadline](const NamespaceRef& ns, auto done) {
-        if (absl::Status s = ValidateId(request->execution().workflow_id(), "WorkflowId"); !s.ok()) return done(s);
+        if (absl::Status s = ValidateExecution(request->execution()); !s.ok()) return done(s);
         if (request->query().query_type().empty()) {
           return done(errors::InvalidArgument("QueryType is not set on request."));
         }

@@ -95,6 +95,7 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
   std::set<std::string> timer_ids;
   for (const auto& [id, timer] : state.timers()) timer_ids.insert(id);
   const int n = request.commands_size();
+  bool scheduled_in_this_task = false;
   for (int i = 0; i < n; ++i) {
     const Command& command = request.commands(i);
     if (IsCloseCommand(command.command_type()) && i != n - 1) {
@@ -124,12 +125,13 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_SCHEDULE_ACTIVITY_DUPLICATE_ID,
                           "ScheduleActivityDuplicateId", absl::StrCat("ActivityId ", a.activity_id()));
         }
+        scheduled_in_this_task = true;
         break;
       }
       case enums::COMMAND_TYPE_START_TIMER: {
         const auto& a = command.start_timer_command_attributes();
         if (a.timer_id().empty() || a.timer_id().size() > kMaxIdLength ||
-            FromProto(a.start_to_fire_timeout()) <= absl::ZeroDuration()) {
+            FromProto(a.start_to_fire_timeout()) < absl::ZeroDuration()) {
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, "BadStartTimerAttributes",
                           "TimerId or StartToFireTimeout is not valid.");
         }
@@ -149,7 +151,10 @@ CommandOutcome ValidateCommands(const MutableState& state, const wsv1::RespondWo
       }
       case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
         int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
-        if (!state.activities().contains(id)) {
+        // An SDK may cancel an activity it schedules in the same task, naming
+        // the event id the schedule is about to get (checked when applied).
+        const bool scheduled_just_before = scheduled_in_this_task && id >= state.next_event_id();
+        if (!state.activities().contains(id) && !scheduled_just_before) {
           return FailTask(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
                           "BadRequestCancelActivityAttributes", absl::StrCat("no pending activity ", id));
         }
@@ -313,8 +318,9 @@ void ArmActivityTimeout(MutationScope& scope, const MutableState& state, const p
 
 namespace {
 
-void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id,
-                      const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a) {
+// Returns the activity's scheduled event id.
+int64_t ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id,
+                         const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& a) {
   MutableState& state = run.state;
   absl::Time now = scope.now();
   ActivityTimeouts t = *NormalizeTimeouts(a, FromProto(state.workflow_run_timeout()));
@@ -343,6 +349,7 @@ void ScheduleActivity(MutationScope& scope, RunChange& run, int64_t completed_id
   activity.set_attempt(1);
   *activity.mutable_first_scheduled_time() = ToProto(now);
   DispatchActivity(scope, run, activity);
+  return event.event_id();
 }
 
 // A timeout type as Temporal's messages name it ("StartToClose").
@@ -397,17 +404,23 @@ void RetryWorkflowTask(MutationScope& scope, RunChange& run) {
   // queue with the full history, as a first attempt (as Temporal does).
   bool fresh = state.buffered_events_size() > 0 || !state.sticky_task_queue().name().empty();
   ClearStickyTaskQueue(state);
-  ScheduleWorkflowTask(scope, run);
-  if (!fresh && state.has_workflow_task()) {
-    state.mutable_workflow_task()->set_attempt(attempt + 1);
-    run.events.back().mutable_workflow_task_scheduled_event_attributes()->set_attempt(attempt + 1);
-  }
+  // A retry with nothing new to show is transient, as in Temporal: its
+  // events are written only if it completes (it is kept unwritten like a
+  // speculative task), and its failures write nothing, so a task that fails
+  // again and again does not grow the history.
+  ScheduleWorkflowTask(scope, run, /*speculative=*/!fresh);
+  if (!fresh && state.has_workflow_task()) state.mutable_workflow_task()->set_attempt(attempt + 1);
+}
+
+bool IsTransient(const MutableState& state) {
+  return state.has_workflow_task() && state.workflow_task().speculative() && state.workflow_task().attempt() > 1;
 }
 
 }  // namespace
 
 void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskFailedCause cause,
                       const Failure* failure, const std::string& identity) {
+  if (IsTransient(run.state)) return RetryWorkflowTask(scope, run);
   MaterializeSpeculativeTask(run);
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
@@ -421,6 +434,7 @@ void FailWorkflowTask(MutationScope& scope, RunChange& run, enums::WorkflowTaskF
 }
 
 void TimeOutWorkflowTask(MutationScope& scope, RunChange& run, enums::TimeoutType type) {
+  if (IsTransient(run.state)) return RetryWorkflowTask(scope, run);
   MaterializeSpeculativeTask(run);
   MutableState& state = run.state;
   HistoryEvent& event = AddEvent(run, scope.now(), enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT);
@@ -621,6 +635,9 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   // Updates delivered with this task that the worker did not answer are
   // rejected for it (an SDK that does not know updates).
   auto reject_unanswered = [&] {
+    // Not when the workflow just closed (its updates in flight fail with
+    // it) nor on a heartbeat (the worker still works on them), as Temporal.
+    if (!IsOpen(state) || request.force_create_new_workflow_task()) return;
     std::set<std::string> answered;
     for (const auto& m : request.messages()) answered.insert(m.protocol_instance_id());
     for (const std::string& id : updates.SentWith(KeyOf(state), started_event_id)) {
@@ -634,7 +651,7 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
       outcome.updates.completed.emplace_back(id, std::move(rejected));
     }
   };
-  if (state.workflow_task().speculative() && OnlyRejections(request)) {
+  if (state.workflow_task().speculative() && state.workflow_task().attempt() == 1 && OnlyRejections(request)) {
     // Nothing to keep: the task leaves no trace, as if it never ran.
     for (const auto& m : request.messages()) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
     reject_unanswered();
@@ -663,16 +680,25 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
   std::set<std::string> handled_messages;
 
   bool need_task = request.force_create_new_workflow_task();
+  std::vector<std::pair<int64_t, int64_t>> canceled_before_start;  // scheduled, cancel requested
   for (const Command& command : request.commands()) {
     // The command's user metadata (a timer's summary, say) goes on the
     // event it makes, as Temporal keeps it.
     const size_t first_new_event = run.events.size();
     switch (command.command_type()) {
-      case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-        ScheduleActivity(scope, run, completed_id, command.schedule_activity_task_command_attributes());
+      case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+        const auto& a = command.schedule_activity_task_command_attributes();
+        const int64_t scheduled_event_id = ScheduleActivity(scope, run, completed_id, a);
+        if (a.request_eager_execution()) outcome.eager_activities.push_back(scheduled_event_id);
         break;
+      }
       case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
         int64_t id = command.request_cancel_activity_task_command_attributes().scheduled_event_id();
+        if (!state.activities().contains(id)) {
+          // It named an event id the schedules of this task did not get.
+          return Refused(absl::InvalidArgumentError(
+              absl::StrCat("BadRequestCancelActivityAttributes: no pending activity ", id)));
+        }
         HistoryEvent& requested = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED);
         auto* r = requested.mutable_activity_task_cancel_requested_event_attributes();
         r->set_scheduled_event_id(id);
@@ -681,11 +707,10 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
         activity.set_cancel_requested(true);
         activity.set_cancel_requested_event_id(requested.event_id());
         if (!activity.started()) {
-          // Not running anywhere: canceled at once, and the workflow hears of it.
-          HistoryEvent& canceled = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
-          auto* a = canceled.mutable_activity_task_canceled_event_attributes();
-          a->set_latest_cancel_requested_event_id(requested.event_id());
-          a->set_scheduled_event_id(id);
+          // Not running anywhere: canceled at once, and the workflow hears
+          // of it. Its event follows the events of all the commands (as
+          // Temporal writes it, and SDKs count on for the ids they expect).
+          canceled_before_start.emplace_back(id, requested.event_id());
           state.mutable_activities()->erase(id);
           need_task = true;
         }
@@ -819,6 +844,14 @@ CommandOutcome ApplyWorkflowTaskCompletion(MutationScope& scope, Random& random,
     if (handled_messages.insert(m.id()).second) ApplyUpdateMessage(scope, run, m, updates, outcome.updates);
   }
   reject_unanswered();
+  if (IsOpen(state)) {
+    for (const auto& [scheduled_event_id, requested_event_id] : canceled_before_start) {
+      HistoryEvent& canceled = AddEvent(run, now, enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
+      auto* a = canceled.mutable_activity_task_canceled_event_attributes();
+      a->set_latest_cancel_requested_event_id(requested_event_id);
+      a->set_scheduled_event_id(scheduled_event_id);
+    }
+  }
   if (IsOpen(state) && (need_task || state.buffered_events_size() > 0)) ScheduleWorkflowTask(scope, run);
   return outcome;
 }
@@ -945,9 +978,20 @@ absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, con
       if (it == state.mutable_activities()->end()) return absl::OkStatus();
       persistence::v1::ActivityInfo& activity = it->second;
       switch (task.timeout_type()) {
-        case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
-          TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+        case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE: {
+          // An attempt that never started whose schedule-to-start ran out
+          // too (it defaults to schedule-to-close) timed out waiting for a
+          // worker: Temporal names that deadline first on a tie.
+          const bool waited_out_start =
+              !activity.started() &&
+              FromProto(activity.current_attempt_scheduled_time()) +
+                      FromProto(activity.scheduled().schedule_to_start_timeout()) <=
+                  now;
+          TimeOutActivity(scope, run, activity,
+                          waited_out_start ? enums::TIMEOUT_TYPE_SCHEDULE_TO_START
+                                           : enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
           return absl::OkStatus();
+        }
         case enums::TIMEOUT_TYPE_SCHEDULE_TO_START:
           if (activity.attempt() == task.attempt() && !activity.started()) {
             TimeOutActivity(scope, run, activity, enums::TIMEOUT_TYPE_SCHEDULE_TO_START);

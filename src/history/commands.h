@@ -35,6 +35,9 @@ struct CommandOutcome {
   temporal::api::failure::v1::Failure failure;
   std::string reply_message;
   UpdateEffects updates;
+  // Activities scheduled with request_eager_execution (scheduled event
+  // ids), for the completing worker to start at once.
+  std::vector<int64_t> eager_activities;
 };
 
 // Writes WorkflowTaskCompleted and the events of the request's commands, in

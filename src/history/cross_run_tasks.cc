@@ -166,7 +166,12 @@ void HistoryEngine::StartChild(const TransferTask& task) {
   if (i.has_input()) *request.mutable_input() = i.input();
   if (i.has_workflow_execution_timeout()) *request.mutable_workflow_execution_timeout() = i.workflow_execution_timeout();
   if (i.has_workflow_run_timeout()) *request.mutable_workflow_run_timeout() = i.workflow_run_timeout();
-  if (i.has_priority()) *request.mutable_priority() = i.priority();
+  // What the child does not set of its priority it inherits from the parent.
+  absl::StatusOr<persistence::ExecutionRecord> parent_record =
+      store_.GetExecution(task.namespace_id(), task.workflow_id(), task.run_id());
+  if (!parent_record.ok()) return RetryCrossRunTask(task, parent_record.status());
+  temporal::api::common::v1::Priority priority = MergePriority(parent_record->state.priority(), i.priority());
+  if (priority.ByteSizeLong() > 0) *request.mutable_priority() = std::move(priority);
   *request.mutable_workflow_task_timeout() = i.workflow_task_timeout();
   request.set_request_id(task.request_id());
   request.set_workflow_id_reuse_policy(i.workflow_id_reuse_policy());

@@ -14,6 +14,43 @@
 
 namespace zaman::history {
 
+// Events per history page (the workflow task's first page included).
+inline constexpr int kMaxHistoryPageSize = 256;
+
+absl::Status WorkflowTaskNotFound();
+absl::Status ActivityTaskNotFound();
+std::string EncodeToken(const TaskToken& token);
+// The task queue kind the SDKs expect in events and poll responses: the normal one.
+temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue);
+
+// The priority a task runs with: `own` where it sets a field, else the
+// workflow's (`inherited`), as Temporal merges them.
+temporal::api::common::v1::Priority MergePriority(const temporal::api::common::v1::Priority& inherited,
+                                                  const temporal::api::common::v1::Priority& own);
+
+// Starts the pending activity attempt for `identity` (its start-to-close
+// and heartbeat timers) and returns the task the worker runs.
+wsv1::PollActivityTaskQueueResponse StartActivityTask(MutationScope& scope, const MutableState& state,
+                                                      persistence::v1::ActivityInfo& activity,
+                                                      const std::string& namespace_name, const std::string& identity,
+                                                      const std::string& request_id);
+
+// A workflow task just started for a worker: its poll response without the
+// history, and the events the history is to hold (read after the commit).
+struct StartedWorkflowTask {
+  wsv1::PollWorkflowTaskQueueResponse response;
+  int64_t first_event_id = 1;
+  int64_t started_event_id = 0;
+  std::vector<HistoryEvent> unwritten;  // a speculative task's events
+};
+
+// Starts the run's scheduled workflow task for `identity`: its started
+// event (none while speculative) and start-to-close timer. A worker that
+// has the run cached (`partial_history`) gets the events since the last
+// task it completed.
+StartedWorkflowTask StartWorkflowTask(MutationScope& scope, RunChange& run, const std::string& identity,
+                                      const std::string& request_id, bool partial_history);
+
 // Who starts a child run.
 struct ParentRef {
   std::string namespace_id;

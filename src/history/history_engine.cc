@@ -16,21 +16,8 @@ namespace {
 
 constexpr absl::Duration kDefaultWorkflowTaskTimeout = absl::Seconds(10);
 constexpr absl::Duration kMaxWorkflowTaskTimeout = absl::Seconds(120);
-constexpr int kMaxHistoryPageSize = 256;
 constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
 
-absl::Status WorkflowTaskNotFound() { return absl::NotFoundError("Workflow task not found."); }
-absl::Status ActivityTaskNotFound() { return absl::NotFoundError("Activity task not found."); }
-
-std::string EncodeToken(const TaskToken& token) { return token.SerializeAsString(); }
-
-// The task queue kind the SDKs expect in events: the normal one.
-temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue) {
-  temporal::api::taskqueue::v1::TaskQueue normal;
-  normal.set_name(queue.name());
-  normal.set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-  return normal;
-}
 
 absl::Status AlreadyStarted(const MutableState& running) {
   absl::Status status = absl::AlreadyExistsError(absl::StrCat(
@@ -43,6 +30,18 @@ absl::Status AlreadyStarted(const MutableState& running) {
 }  // namespace
 
 absl::Status AlreadyCompleted() { return absl::NotFoundError("workflow execution already completed"); }
+
+absl::Status WorkflowTaskNotFound() { return absl::NotFoundError("Workflow task not found."); }
+absl::Status ActivityTaskNotFound() { return absl::NotFoundError("Activity task not found."); }
+
+std::string EncodeToken(const TaskToken& token) { return token.SerializeAsString(); }
+
+temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue) {
+  temporal::api::taskqueue::v1::TaskQueue normal;
+  normal.set_name(queue.name());
+  normal.set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+  return normal;
+}
 
 HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility,
                              Clock& clock, TimerService& timers, Random& random, int num_shards, TaskSink& sink,
@@ -174,6 +173,7 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   }
   if (request.has_header()) *attrs.mutable_header() = request.header();
   if (request.has_priority()) *attrs.mutable_priority() = request.priority();
+  if (request.has_user_metadata()) spec.user_metadata = request.user_metadata();
   attrs.set_workflow_id(request.workflow_id());
   // A cron workflow's first run waits for the schedule's next time; a start
   // delay postpones the first workflow task likewise.
@@ -301,136 +301,6 @@ void HistoryEngine::StartWorkflow(const NamespaceRef& ns, wsv1::StartWorkflowExe
 // ---------------------------------------------------------------------------
 // Workflow tasks
 
-void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const TransferTask& task,
-                                              std::string identity, std::string request_id,
-                                              Done<wsv1::PollWorkflowTaskQueueResponse> done) {
-  struct Started {
-    wsv1::PollWorkflowTaskQueueResponse response;
-    int64_t first_event_id = 1;
-    int64_t started_event_id = 0;
-    std::vector<HistoryEvent> unwritten;  // a speculative task's events
-  };
-  Shard& shard = ShardOf(task.namespace_id(), task.workflow_id());
-  shard.Execute<Started>(
-      [task, identity, request_id](MutationScope& scope) -> absl::StatusOr<Started> {
-        // Whatever happens below, this outbox task has been handled.
-        scope.CompleteTransferTask(task.task_id());
-        absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
-        if (!loaded.ok()) return loaded.status().code() == absl::StatusCode::kNotFound ? WorkflowTaskNotFound()
-                                                                                      : loaded.status();
-        RunChange& run = **loaded;
-        MutableState& state = run.state;
-        if (!IsOpen(state) || !state.has_workflow_task() ||
-            state.workflow_task().scheduled_event_id() != task.scheduled_event_id() ||
-            state.workflow_task().started_event_id() != 0) {
-          return WorkflowTaskNotFound();
-        }
-        absl::Time now = scope.now();
-        auto* wft = state.mutable_workflow_task();
-        int64_t started_event_id = wft->scheduled_event_id() + 1;
-        if (!wft->speculative()) {
-          HistoryEvent& event = AddEvent(run, now, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
-          auto* attrs = event.mutable_workflow_task_started_event_attributes();
-          attrs->set_scheduled_event_id(task.scheduled_event_id());
-          attrs->set_identity(identity);
-          attrs->set_request_id(request_id);
-          int64_t history_bytes = state.history_size_bytes();
-          for (const auto& e : run.events) history_bytes += static_cast<int64_t>(e.ByteSizeLong());
-          attrs->set_history_size_bytes(history_bytes);
-          started_event_id = event.event_id();
-        }
-        wft->set_started_event_id(started_event_id);
-        *wft->mutable_started_time() = ToProto(now);
-        wft->set_started_identity(identity);
-        wft->set_request_id(request_id);
-
-        TimerTask timeout = NewTimerTask(state, TimerTask::WORKFLOW_TASK_TIMEOUT,
-                                         now + FromProto(wft->start_to_close_timeout()));
-        timeout.set_event_id(wft->scheduled_event_id());
-        timeout.set_attempt(wft->attempt());
-        timeout.set_timeout_type(enums::TIMEOUT_TYPE_START_TO_CLOSE);
-        scope.AddTimerTask(std::move(timeout));
-
-        Started started;
-        started.started_event_id = started_event_id;
-        // A worker polling its sticky queue has the run cached: it gets the
-        // events since the last task it completed (an SDK that lost its
-        // cache fetches the rest itself).
-        if (task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY) {
-          started.first_event_id = state.last_completed_wft_started_event_id() + 1;
-        }
-        if (wft->speculative()) {
-          // Its two events ride after the stored ones, which must then fit
-          // in the first page; else they are written now.
-          if (wft->scheduled_event_id() - started.first_event_id > kMaxHistoryPageSize - 2) {
-            MaterializeSpeculativeTask(run);
-          } else {
-            started.unwritten = SpeculativeTaskEvents(state);
-          }
-        }
-        auto& r = started.response;
-        TaskToken token;
-        token.set_namespace_id(state.namespace_id());
-        token.set_workflow_id(state.workflow_id());
-        token.set_run_id(state.run_id());
-        token.set_scheduled_event_id(wft->scheduled_event_id());
-        token.set_started_event_id(started_event_id);
-        token.set_attempt(wft->attempt());
-        r.set_task_token(EncodeToken(token));
-        r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
-        r.mutable_workflow_execution()->set_run_id(state.run_id());
-        *r.mutable_workflow_type() = state.workflow_type();
-        r.set_previous_started_event_id(state.last_completed_wft_started_event_id());
-        r.set_started_event_id(started_event_id);
-        r.set_attempt(wft->attempt());
-        *r.mutable_scheduled_time() = wft->scheduled_time();
-        *r.mutable_started_time() = wft->started_time();
-        *r.mutable_workflow_execution_task_queue() = NormalQueue(state.task_queue());
-        r.mutable_history();
-        return started;
-      },
-      [this, done = std::move(done)](absl::StatusOr<Started> started) {
-        if (!started.ok()) return done(started.status());
-        // The history the worker needs, up to and including the started
-        // event; more pages through GetWorkflowExecutionHistory.
-        read_pool_.Post([this, started = *std::move(started), done]() mutable {
-          auto& r = started.response;
-          const auto& exec = r.workflow_execution();
-          TaskToken token;
-          token.ParseFromString(r.task_token());
-          absl::StatusOr<std::vector<HistoryEvent>> events =
-              store_.ReadHistory(token.namespace_id(), exec.workflow_id(), exec.run_id(), started.first_event_id,
-                                 started.started_event_id + 1, kMaxHistoryPageSize);
-          if (!events.ok()) return done(events.status());
-          int64_t next = events->empty() ? started.first_event_id : events->back().event_id() + 1;
-          for (auto& e : *events) *r.mutable_history()->add_events() = std::move(e);
-          for (auto& e : started.unwritten) {
-            if (e.event_id() == next) {
-              *r.mutable_history()->add_events() = std::move(e);
-              ++next;
-            }
-          }
-          // Workflow Updates waiting for the worker ride on every task.
-          RunKey key{token.namespace_id(), exec.workflow_id(), exec.run_id()};
-          for (const UpdateRegistry::Request& request : updates_.TakeForTask(key, started.started_event_id)) {
-            auto* message = r.add_messages();
-            message->set_id(request.meta().update_id() + "/request");
-            message->set_protocol_instance_id(request.meta().update_id());
-            message->set_event_id(started.started_event_id - 1);
-            message->mutable_body()->PackFrom(request);
-          }
-          if (next <= started.started_event_id) {
-            persistence::v1::HistoryPageToken page;
-            page.set_run_id(exec.run_id());
-            page.set_next_event_id(next);
-            page.set_end_event_id(started.started_event_id + 1);
-            r.set_next_page_token(page.SerializeAsString());
-          }
-          done(std::move(r));
-        });
-      });
-}
-
 namespace {
 
 // Checks a workflow task token against the run; NotFound when stale.
@@ -449,6 +319,52 @@ absl::StatusOr<RunChange*> LoadForWorkflowTask(MutationScope& scope, const TaskT
   return loaded;
 }
 
+// Takes back the outbox task this mutation added to hand the run's task
+// (of `kind`, scheduled as `scheduled_event_id`) to matching: it goes to the
+// worker in the reply instead.
+void DropDispatch(MutationScope& scope, const MutableState& state, TransferTask::Kind kind,
+                  int64_t scheduled_event_id) {
+  scope.DropTransferTasks([&](const TransferTask& task) {
+    return task.kind() == kind && task.scheduled_event_id() == scheduled_event_id &&
+           task.namespace_id() == state.namespace_id() && task.workflow_id() == state.workflow_id() &&
+           task.run_id() == state.run_id();
+  });
+}
+
+// The workflow task a completion made, started for the same worker and
+// handed back in the reply instead of through matching (as Temporal does
+// whenever return_new_workflow_task is set); nullopt if none was made.
+std::optional<StartedWorkflowTask> StartNextTaskInline(MutationScope& scope, RunChange& run,
+                                                       const wsv1::RespondWorkflowTaskCompletedRequest& request) {
+  const MutableState& state = run.state;
+  if (!IsOpen(state) || !state.has_workflow_task() || state.workflow_task().started_event_id() != 0) {
+    return std::nullopt;
+  }
+  DropDispatch(scope, state, TransferTask::WORKFLOW_TASK, state.workflow_task().scheduled_event_id());
+  // The worker has the run cached: it gets the events since this completion.
+  return StartWorkflowTask(scope, run, request.identity(), "request-from-RespondWorkflowTaskCompleted",
+                           /*partial_history=*/true);
+}
+
+// The activities the worker asked to run itself (request_eager_execution),
+// started for it instead of going through matching, as Temporal does while
+// the run is open and the activity still pending.
+std::vector<wsv1::PollActivityTaskQueueResponse> StartEagerActivities(MutationScope& scope, RunChange& run,
+                                                                      const std::vector<int64_t>& scheduled_event_ids,
+                                                                      const std::string& namespace_name,
+                                                                      const std::string& identity) {
+  std::vector<wsv1::PollActivityTaskQueueResponse> tasks;
+  MutableState& state = run.state;
+  if (!IsOpen(state)) return tasks;
+  for (int64_t id : scheduled_event_ids) {
+    auto it = state.mutable_activities()->find(id);
+    if (it == state.mutable_activities()->end() || it->second.started()) continue;
+    DropDispatch(scope, state, TransferTask::ACTIVITY_TASK, id);
+    tasks.push_back(StartActivityTask(scope, state, it->second, namespace_name, identity, /*request_id=*/""));
+  }
+  return tasks;
+}
+
 }  // namespace
 
 void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const TaskToken& token,
@@ -460,6 +376,8 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
     absl::Status reply = absl::OkStatus();
     UpdateEffects updates;
     RunKey run;
+    std::optional<StartedWorkflowTask> next_task;  // return_new_workflow_task
+    std::vector<wsv1::PollActivityTaskQueueResponse> eager_activities;
   };
   ShardOf(token.namespace_id(), token.workflow_id())
       .Execute<Completed>(
@@ -472,15 +390,25 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
             Completed completed;
             completed.run = KeyOf(run.state);
             if (!outcome.reject.ok()) return outcome.reject;
+            if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED &&
+                run.state.workflow_task().attempt() > 1 &&
+                outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
+              // A retry that keeps failing is dropped (nothing written): it
+              // times out and is tried again, as Temporal does.
+              return errors::InvalidArgument(outcome.reply_message);
+            }
             if (outcome.failed_cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED) {
               FailWorkflowTask(scope, run, outcome.failed_cause, &outcome.failure, request.identity());
               completed.reply = errors::InvalidArgument(outcome.reply_message);
               return completed;
             }
             completed.updates = std::move(outcome.updates);
+            completed.eager_activities = StartEagerActivities(scope, run, outcome.eager_activities, ns.name,
+                                                              request.identity());
             // Updates that arrived while the worker held this task go out
             // on a task of their own.
             if (updates_.HasUnsent(completed.run)) ScheduleWorkflowTask(scope, run, /*speculative=*/true);
+            if (request.return_new_workflow_task()) completed.next_task = StartNextTaskInline(scope, run, request);
             return completed;
           },
           [this, done = std::move(done)](absl::StatusOr<Completed> completed) {
@@ -492,7 +420,16 @@ void HistoryEngine::RespondWorkflowTaskCompleted(const NamespaceRef& ns, const T
             if (!completed->reply.ok()) return done(completed->reply);
             wsv1::RespondWorkflowTaskCompletedResponse response;
             response.set_reset_history_event_id(completed->updates.reset_history_event_id);
-            done(std::move(response));
+            for (auto& task : completed->eager_activities) *response.add_activity_tasks() = std::move(task);
+            if (!completed->next_task.has_value()) return done(std::move(response));
+            SendWorkflowTask(*std::move(completed->next_task),
+                             [response = std::move(response), done](
+                                 absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> task) mutable {
+                               // The task is started; a worker that does not get it
+                               // here sees it time out and retried.
+                               if (task.ok()) *response.mutable_workflow_task() = *std::move(task);
+                               done(std::move(response));
+                             });
           });
 }
 
@@ -511,65 +448,6 @@ void HistoryEngine::RespondWorkflowTaskFailed(const TaskToken& token, wsv1::Resp
 
 // ---------------------------------------------------------------------------
 // Activities
-
-void HistoryEngine::RecordActivityTaskStarted(const NamespaceRef& ns, const TransferTask& task,
-                                              std::string identity, std::string request_id,
-                                              Done<wsv1::PollActivityTaskQueueResponse> done) {
-  ShardOf(task.namespace_id(), task.workflow_id())
-      .Execute<wsv1::PollActivityTaskQueueResponse>(
-          [ns, task, identity, request_id](MutationScope& scope) -> absl::StatusOr<wsv1::PollActivityTaskQueueResponse> {
-            scope.CompleteTransferTask(task.task_id());
-            absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
-            if (!loaded.ok()) return ActivityTaskNotFound();
-            MutableState& state = (*loaded)->state;
-            auto it = state.mutable_activities()->find(task.scheduled_event_id());
-            if (!IsOpen(state) || it == state.mutable_activities()->end() || it->second.started() ||
-                it->second.attempt() != task.attempt()) {
-              return ActivityTaskNotFound();
-            }
-            persistence::v1::ActivityInfo& activity = it->second;
-            absl::Time now = scope.now();
-            activity.set_started(true);
-            *activity.mutable_started_time() = ToProto(now);
-            activity.set_started_identity(identity);
-            activity.set_started_request_id(request_id);
-            const auto& scheduled = activity.scheduled();
-            ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_START_TO_CLOSE,
-                               FromProto(scheduled.start_to_close_timeout()));
-            ArmActivityTimeout(scope, state, activity, enums::TIMEOUT_TYPE_HEARTBEAT,
-                               FromProto(scheduled.heartbeat_timeout()));
-
-            wsv1::PollActivityTaskQueueResponse r;
-            TaskToken token;
-            token.set_namespace_id(state.namespace_id());
-            token.set_workflow_id(state.workflow_id());
-            token.set_run_id(state.run_id());
-            token.set_scheduled_event_id(activity.scheduled_event_id());
-            token.set_attempt(activity.attempt());
-            token.set_is_activity(true);
-            token.set_activity_id(scheduled.activity_id());
-            r.set_task_token(EncodeToken(token));
-            r.set_workflow_namespace(ns.name);
-            *r.mutable_workflow_type() = state.workflow_type();
-            r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
-            r.mutable_workflow_execution()->set_run_id(state.run_id());
-            *r.mutable_activity_type() = scheduled.activity_type();
-            r.set_activity_id(scheduled.activity_id());
-            if (scheduled.has_header()) *r.mutable_header() = scheduled.header();
-            if (scheduled.has_input()) *r.mutable_input() = scheduled.input();
-            if (activity.has_heartbeat_details()) *r.mutable_heartbeat_details() = activity.heartbeat_details();
-            *r.mutable_scheduled_time() = activity.first_scheduled_time();
-            *r.mutable_current_attempt_scheduled_time() = activity.current_attempt_scheduled_time();
-            *r.mutable_started_time() = activity.started_time();
-            r.set_attempt(activity.attempt());
-            *r.mutable_schedule_to_close_timeout() = scheduled.schedule_to_close_timeout();
-            *r.mutable_start_to_close_timeout() = scheduled.start_to_close_timeout();
-            *r.mutable_heartbeat_timeout() = scheduled.heartbeat_timeout();
-            *r.mutable_retry_policy() = scheduled.retry_policy();
-            return r;
-          },
-          std::move(done));
-}
 
 absl::StatusOr<TaskToken> HistoryEngine::ActivityTokenById(const std::string& namespace_id,
                                                            const std::string& workflow_id,
@@ -779,16 +657,24 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             execution.set_workflow_id(request.workflow_id());
             wsv1::SignalWithStartWorkflowExecutionResponse response;
             absl::StatusOr<RunChange*> running = LoadOpenRun(scope, ns.id, execution);
-            if (running.ok()) {
+            const bool terminate_running =
+                running.ok() &&
+                request.workflow_id_conflict_policy() == enums::WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING;
+            if (terminate_running) {
+              TerminateRun(scope, **running, "TerminateIfRunning WorkflowIdReusePolicy", nullptr, "history-service");
+            } else if (running.ok()) {
               absl::Status s = Signal(scope, **running, request.signal_name(),
                                       request.has_signal_input() ? &request.signal_input() : nullptr,
                                       request.identity(), request.has_header() ? &request.header() : nullptr, "");
               if (!s.ok()) return s;
+              // The signal of a SignalWithStart does not wait out a start delay.
+              EndFirstTaskBackoff(scope, **running);
               response.set_run_id((*running)->state.run_id());
               response.set_started(false);
               return response;
+            } else if (running.status().code() != absl::StatusCode::kNotFound) {
+              return running.status();
             }
-            if (running.status().code() != absl::StatusCode::kNotFound) return running.status();
             wsv1::StartWorkflowExecutionRequest start;
             start.set_namespace_(request.namespace_());
             start.set_workflow_id(request.workflow_id());
@@ -809,9 +695,10 @@ void HistoryEngine::SignalWithStartWorkflow(const NamespaceRef& ns,
             if (request.has_memo()) *start.mutable_memo() = request.memo();
             if (request.has_search_attributes()) *start.mutable_search_attributes() = request.search_attributes();
             if (request.has_header()) *start.mutable_header() = request.header();
+            if (request.has_user_metadata()) *start.mutable_user_metadata() = request.user_metadata();
             absl::StatusOr<CurrentRun> current = LoadCurrentRun(scope, ns.id, request.workflow_id());
             if (!current.ok()) return current.status();
-            if (current->run != nullptr) {
+            if (current->run != nullptr && !terminate_running) {
               // Closed (an open one was signalled above): may its id be reused?
               start.set_workflow_id_reuse_policy(request.workflow_id_reuse_policy());
               auto decided = ResolveConflict(scope, current->run, start);
@@ -907,6 +794,13 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
   *config->mutable_workflow_run_timeout() = state.workflow_run_timeout();
   *config->mutable_default_workflow_task_timeout() = state.workflow_task_timeout();
   *response.mutable_workflow_execution_info() = ExecutionInfoOf(state);
+  // The summary and details the start gave are kept on its started event.
+  absl::StatusOr<std::vector<HistoryEvent>> first =
+      store_.ReadHistory(ns.id, state.workflow_id(), state.run_id(), 1, 2, 1);
+  if (!first.ok()) return first.status();
+  if (!first->empty() && first->front().has_user_metadata()) {
+    *config->mutable_user_metadata() = first->front().user_metadata();
+  }
   for (const auto& [scheduled_id, activity] : state.activities()) {
     auto* pending = response.add_pending_activities();
     pending->set_activity_id(activity.scheduled().activity_id());

@@ -24,6 +24,8 @@ namespace zaman::history {
 namespace wsv1 = ::temporal::api::workflowservice::v1;
 using TaskToken = ::zaman::persistence::v1::TaskToken;
 
+struct StartedWorkflowTask;
+
 template <typename T>
 using Done = std::function<void(absl::StatusOr<T>)>;
 
@@ -151,6 +153,9 @@ class HistoryEngine final : public ShardListener {
 
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
+  // Completes a started workflow task's poll response: its history (first
+  // page) and the Workflow Updates waiting for the worker.
+  void SendWorkflowTask(StartedWorkflowTask started, Done<wsv1::PollWorkflowTaskQueueResponse> done);
   // A workflow task whose sticky worker is gone: moved to the normal queue
   // (stickiness cleared), then dispatched there.
   void MoveToNormalQueue(const TransferTask& task);

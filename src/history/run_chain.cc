@@ -152,7 +152,9 @@ RunChange* StartRun(MutationScope& scope, NewRun spec, const std::string& expect
   HistoryEvent& started = AddEvent(*run, now, enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
   auto* attrs = started.mutable_workflow_execution_started_event_attributes();
   *attrs = std::move(spec.started);
-  if (spec.backoff > absl::ZeroDuration()) *attrs->mutable_first_workflow_task_backoff() = ToProto(spec.backoff);
+  if (spec.user_metadata.ByteSizeLong() > 0) *started.mutable_user_metadata() = std::move(spec.user_metadata);
+  // Written even when zero, as Temporal does.
+  *attrs->mutable_first_workflow_task_backoff() = ToProto(spec.backoff);
   if (before_first_task) before_first_task(*run);
   if (spec.backoff > absl::ZeroDuration()) {
     scope.AddTimerTask(NewTimerTask(run->state, TimerTask::WORKFLOW_BACKOFF, now + spec.backoff));

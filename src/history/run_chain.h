@@ -29,6 +29,8 @@ struct NewRun {
   // backoff, start delay). Signals that arrive meanwhile are recorded but
   // wake nobody.
   absl::Duration backoff = absl::ZeroDuration();
+  // The start's summary and details, kept on the started event.
+  temporal::api::sdk::v1::UserMetadata user_metadata;
 };
 
 // A new run's state as its WorkflowExecutionStarted event describes it.

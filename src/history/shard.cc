@@ -87,6 +87,10 @@ void MutationScope::AddTransferTask(TransferTask task) {
   transfer_tasks_.push_back(std::move(task));
 }
 
+void MutationScope::DropTransferTasks(const std::function<bool(const TransferTask&)>& which) {
+  std::erase_if(transfer_tasks_, which);
+}
+
 void MutationScope::AddTimerTask(TimerTask task) {
   task.set_task_id(shard_.NextTaskId());
   timer_tasks_.push_back(std::move(task));

@@ -78,6 +78,9 @@ class MutationScope {
   absl::StatusOr<HistoryEvent> ReadEvent(const RunChange& run, int64_t event_id);
 
   void AddTransferTask(TransferTask task);
+  // Takes back outbox tasks this mutation added (a workflow task started
+  // inline needs no dispatch).
+  void DropTransferTasks(const std::function<bool(const TransferTask&)>& which);
   void AddTimerTask(TimerTask task);
   void CompleteTransferTask(int64_t task_id);
   void CompleteTimerTask(int64_t task_id);

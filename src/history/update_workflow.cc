@@ -64,6 +64,7 @@ void HistoryEngine::LookUpUpdate(const NamespaceRef& ns, const temporal::api::co
             found.admitted_now = updates_.Admit(found.lookup.run, *to_admit);
             // It goes out with the next workflow task: the pending one, or
             // one made for it that leaves no trace if the worker rejects it.
+            // It does not wait out a start delay (ScheduleWorkflowTask).
             if (!state.has_workflow_task()) ScheduleWorkflowTask(scope, run, /*speculative=*/true);
             return found;
           },

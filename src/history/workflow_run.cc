@@ -43,7 +43,11 @@ void AddExternalEvent(RunChange& run, absl::Time now, HistoryEvent event) {
   const MutableState& state = run.state;
   // A speculative task not yet started becomes a real one: the new event
   // follows its scheduled event, whose id it reserved.
-  if (state.has_workflow_task() && state.workflow_task().started_event_id() == 0) MaterializeSpeculativeTask(run);
+  if (state.has_workflow_task() && state.workflow_task().started_event_id() == 0) {
+    // With something new to show, a transient retry is a first attempt again.
+    if (state.workflow_task().speculative()) run.state.mutable_workflow_task()->set_attempt(1);
+    MaterializeSpeculativeTask(run);
+  }
   if (state.has_workflow_task() && state.workflow_task().started_event_id() != 0) {
     *run.state.add_buffered_events() = std::move(event);
     return;
@@ -173,7 +177,7 @@ void FlushBuffered(RunChange& run) {
 
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative) {
   MutableState& state = run.state;
-  if (!IsOpen(state) || state.has_workflow_task() || state.awaiting_first_task_backoff()) return;
+  if (!IsOpen(state) || state.has_workflow_task() || (state.awaiting_first_task_backoff() && !speculative)) return;
   FlushBuffered(run);
   if (!run.state.buffered_events().empty()) speculative = false;
   absl::Time now = scope.now();
@@ -212,6 +216,11 @@ void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative
     timeout.set_timeout_type(enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
     scope.AddTimerTask(std::move(timeout));
   }
+}
+
+void EndFirstTaskBackoff(MutationScope& scope, RunChange& run) {
+  run.state.set_awaiting_first_task_backoff(false);
+  ScheduleWorkflowTask(scope, run);
 }
 
 temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
@@ -254,6 +263,8 @@ void MaterializeSpeculativeTask(RunChange& run) {
     run.events.push_back(std::move(event));
   }
   state.mutable_workflow_task()->set_speculative(false);
+  // A run whose first task made it into history no longer waits out a backoff.
+  state.set_awaiting_first_task_backoff(false);
 }
 
 void ClearStickyTaskQueue(MutableState& state) {
@@ -367,6 +378,17 @@ temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const Mutable
   *info.mutable_search_attributes() = state.search_attributes();
   info.set_task_queue(state.task_queue().name());
   info.set_first_run_id(state.first_execution_run_id());
+  if (state.has_parent_execution()) {
+    *info.mutable_parent_execution() = state.parent_execution();
+    info.set_parent_namespace_id(state.parent_namespace_id());
+  }
+  // A workflow no parent started is the root of its own tree.
+  if (state.has_root_execution()) {
+    *info.mutable_root_execution() = state.root_execution();
+  } else {
+    *info.mutable_root_execution() = info.execution();
+  }
+  if (state.has_priority()) *info.mutable_priority() = state.priority();
   return info;
 }
 

@@ -45,7 +45,15 @@ inline constexpr absl::Duration kDefaultStickyScheduleToStart = absl::Seconds(5)
 // schedule-to-start timer.
 // `speculative`: for Workflow Update, with no events written yet (see
 // WorkflowTaskInfo.speculative); a normal task when events are buffered.
+// An update does not wait out a backoff (as in Temporal): a speculative
+// task is made during one, and the backoff ends only if its events are
+// written (a task that only rejected updates leaves the run waiting).
 void ScheduleWorkflowTask(MutationScope& scope, RunChange& run, bool speculative = false);
+
+// Ends a pending first-task backoff (start delay, cron) early: the first
+// workflow task is scheduled now, and the backoff timer finds nothing to do.
+// Otherwise as ScheduleWorkflowTask.
+void EndFirstTaskBackoff(MutationScope& scope, RunChange& run);
 
 temporal::api::history::v1::WorkflowTaskScheduledEventAttributes ScheduledAttributes(
     const temporal::api::taskqueue::v1::TaskQueue& queue, const MutableState& state, int32_t attempt);

@@ -5,6 +5,7 @@ package sdktest
 import (
 	"errors"
 	"fmt"
+	commandpb "go.temporal.io/api/command/v1"
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -167,4 +168,35 @@ func TestUpdateWithStartAndPolledOutcome(t *testing.T) {
 		t.Fatalf("polled outcome: %d, %v", total, err)
 	}
 	_ = c.SignalWorkflow(waitCtx(t), id, "", "done", nil)
+}
+
+// An update the worker leaves unanswered while it closes the workflow fails
+// with the workflow (as Temporal answers it), never as a success or a
+// rejection by the workflow.
+func TestUpdateUnansweredByClosingTaskFails(t *testing.T) {
+	c, queue := dial(t), "go-"+t.Name()
+	raw := newRawWorker(t, c, queue)
+	id := raw.start(uniqueID("closing-with-update"))
+	raw.complete(raw.poll(), nil)
+
+	result := make(chan error, 1)
+	go func() {
+		_, err := c.UpdateWorkflow(waitCtx(t), client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: "ignored", WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		result <- err
+	}()
+	task := raw.poll()
+	if len(task.GetMessages()) == 0 {
+		t.Fatal("the update did not reach the worker")
+	}
+	raw.complete(task, []*commandpb.Command{{
+		CommandType: enumspb.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+		Attributes: &commandpb.Command_CompleteWorkflowExecutionCommandAttributes{
+			CompleteWorkflowExecutionCommandAttributes: &commandpb.CompleteWorkflowExecutionCommandAttributes{},
+		},
+	}})
+	if err := <-result; err == nil {
+		t.Fatal("the update of a workflow that closed without answering it must fail")
+	}
 }

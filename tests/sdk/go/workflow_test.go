@@ -109,6 +109,7 @@ func startWorker(t *testing.T, c client.Client, queue string) {
 	w.RegisterWorkflow(SignalWorkflow)
 	w.RegisterWorkflow(BlockedWorkflow)
 	w.RegisterWorkflow(StartToCloseWorkflow)
+	w.RegisterWorkflow(CancelBeforeStartWorkflow)
 	w.RegisterActivity(Greet)
 	w.RegisterActivity(Flaky)
 	w.RegisterActivity(AlwaysFails)
@@ -335,5 +336,36 @@ func TestUnknownWorkflowIsNotFound(t *testing.T) {
 	err = c.SignalWorkflow(waitCtx(t), "no-such-workflow", "", "x", nil)
 	if !errors.As(err, &notFound) {
 		t.Fatalf("signal unknown = %v (%T), want NotFound", err, err)
+	}
+}
+
+// Schedules an activity and cancels it in the same workflow task, then runs
+// another: the SDK names the first by the event id it is about to get.
+func CancelBeforeStartWorkflow(ctx workflow.Context) (string, error) {
+	canceled, cancel := workflow.WithCancel(ctx)
+	canceled = workflow.WithActivityOptions(canceled, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	first := workflow.ExecuteActivity(canceled, Greet, "never")
+	cancel()
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var greeting string
+	if err := workflow.ExecuteActivity(ctx, Greet, "Ada").Get(ctx, &greeting); err != nil {
+		return "", err
+	}
+	var canceledErr *temporal.CanceledError
+	if err := first.Get(ctx, nil); !errors.As(err, &canceledErr) {
+		return "", fmt.Errorf("first activity: %v, want canceled", err)
+	}
+	return greeting, nil
+}
+
+func TestActivityCanceledInTheTaskThatSchedulesIt(t *testing.T) {
+	c, queue := dial(t), "go-"+t.Name()
+	startWorker(t, c, queue)
+	var greeting string
+	if err := run(t, c, queue, CancelBeforeStartWorkflow).Get(waitCtx(t), &greeting); err != nil {
+		t.Fatal(err)
+	}
+	if greeting != "Hello, Ada!" {
+		t.Fatalf("got %q", greeting)
 	}
 }
