@@ -59,9 +59,12 @@ conformance: build
 	bash tests/conformance/run.sh $(ZAMAN)
 
 # Zaman against the reference Temporal dev server under the same load
-# (bench/README.md); writes bench/results/<date>.md.
+# (bench/README.md); writes bench/results/<date>.md. STORE=postgres: against
+# the Temporal server itself, both on one throw-away PostgreSQL; writes
+# bench/results/<date>-postgres.md.
 bench: build
-	bench/run
+	@case "$(STORE)" in sqlite) bench/run ;; postgres) bench/run-postgres ;; \
+	  *) echo "make bench: STORE is sqlite or postgres" >&2; exit 2 ;; esac
 
 # List/Count latencies over one million runs (bench/README.md), in SQLite or,
 # with STORE=postgres or STORE=mysql, on a throw-away PostgreSQL / MariaDB.
