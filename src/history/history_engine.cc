@@ -546,6 +546,9 @@ void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::ap
 // ---------------------------------------------------------------------------
 // Timers
 
+// How long a timer that could not fire waits to try again.
+constexpr absl::Duration kTimerRetryDelay = absl::Seconds(1);
+
 void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
   shards_[shard_id]->Execute<bool>(
       [this, task](MutationScope& scope) -> absl::StatusOr<bool> {
@@ -556,8 +559,15 @@ void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
         if (absl::Status fired = FireTimer(scope, random_, **loaded, task); !fired.ok()) return fired;
         return true;
       },
-      [task](absl::StatusOr<bool> fired) {
-        if (!fired.ok()) spdlog::warn("timer {} of {}: {}", task.task_id(), task.workflow_id(), fired.status().ToString());
+      [this, shard_id, task](absl::StatusOr<bool> fired) {
+        if (fired.ok()) return;
+        spdlog::warn("timer {} of {}: {}", task.task_id(), task.workflow_id(), fired.status().ToString());
+        // The store was unreachable (a database restarting): nothing was
+        // written, and the timer stays due until it fires. A shard that was
+        // lost fires its timers on its next owner.
+        if (fired.status().code() == absl::StatusCode::kUnavailable && !errors::IsShardOwnershipLost(fired.status())) {
+          timers_.Schedule(clock_.Now() + kTimerRetryDelay, [this, shard_id, task] { TimerDue(shard_id, task); });
+        }
       });
 }
 

@@ -12,6 +12,7 @@
 #include "common/timer_service.h"
 #include "frontend/frontend_server.h"
 #include "persistence/store.h"
+#include "persistence/testing/faulty_execution_store.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/update/v1/message.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
@@ -33,7 +34,8 @@ class WorkflowFunctionalTest : public ::testing::Test {
     ASSERT_TRUE(namespaces_->Ensure("default", absl::Hours(24)).ok());
     registry_ = std::make_unique<frontend::NamespaceRegistry>(store_->namespaces());
     matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
-    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), store_->visibility(), clock_, timers_, random_, 2,
+    executions_ = std::make_unique<persistence::testing::FaultyExecutionStore>(store_->executions());
+    history_ = std::make_unique<history::HistoryEngine>(*executions_, store_->visibility(), clock_, timers_, random_, 2,
                                                         *matching_, pool_);
     ASSERT_TRUE(history_->Start().ok());
     frontend::FrontendOptions options;
@@ -177,6 +179,7 @@ class WorkflowFunctionalTest : public ::testing::Test {
   ThreadPool pool_{2};
   matching::QueryRegistry queries_;
   std::unique_ptr<persistence::Store> store_;
+  std::unique_ptr<persistence::testing::FaultyExecutionStore> executions_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<matching::MatchingEngine> matching_;
@@ -222,6 +225,23 @@ TEST_F(WorkflowFunctionalTest, AnHourLongTimerFiresWhenTheClockSaysSo) {
                 enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED, enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED}));
   // A completion with a stale token is NotFound, as the SDKs expect.
   EXPECT_EQ(Complete(second.task_token(), {done}).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(WorkflowFunctionalTest, ATimerThatFiresWhileTheStoreIsAwayFiresOnceItIsBack) {
+  Start("timer-outage");
+  ASSERT_TRUE(Complete(PollWorkflowTask().task_token(), {StartTimer("t1", 60)}).ok());
+  executions_->FailNextCommits(2);
+  Advance(absl::Seconds(61));
+  EXPECT_EQ(executions_->failed_commits(), 1) << "the timer tried to fire";
+  Advance(absl::Seconds(1));
+  EXPECT_EQ(executions_->failed_commits(), 2) << "and tried again a second later";
+  Advance(absl::Seconds(1));
+  wsv1::PollWorkflowTaskQueueResponse next = PollWorkflowTask();
+  std::vector<HistoryEvent> events = History("timer-outage");
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const HistoryEvent& e) { return e.event_type() == enums::EVENT_TYPE_TIMER_FIRED; }),
+            1);
+  ASSERT_TRUE(Complete(next.task_token(), {CompleteWorkflow()}).ok());
 }
 
 TEST_F(WorkflowFunctionalTest, ActivityTimesOutRetriesOnceThenFailsTheStep) {
