@@ -30,17 +30,34 @@ func (s *server) sample() counters {
 	return c
 }
 
-// since returns what was used after c0; on PostgreSQL it waits until the
-// backends have reported their counts (the CPU figures stop at the call).
+// since returns what was used after c0. On PostgreSQL it waits until the
+// backends have reported their counts (the CPU figures stop at the call) and
+// takes off the counts the server's idle rate accounts for in that wait.
 func (s *server) since(c0 counters) counters {
 	c := counters{cpu: s.cpuSeconds() - c0.cpu}
 	if s.db != nil {
 		c.dbCPU = s.db.pg.cpuSeconds() - c0.dbCPU
 		time.Sleep(statsFlushWait)
 		xacts, rows := s.db.stats()
-		c.xacts, c.rows = xacts-c0.xacts, rows-c0.rows
+		wait := statsFlushWait.Seconds()
+		c.xacts = max(0, xacts-c0.xacts-int64(s.idle.xacts*wait))
+		c.rows = max(0, rows-c0.rows-int64(s.idle.rows*wait))
 	}
 	return c
+}
+
+// Costs a second of a server with nothing to do.
+type rates struct{ cpu, dbCPU, xacts, rows float64 }
+
+// measureIdle sets the server's idle rates, measured over `d` with no load.
+func (s *server) measureIdle(d time.Duration) {
+	s.idle = rates{}
+	c0 := s.sample()
+	time.Sleep(d)
+	used := s.since(c0)
+	window := (d + statsFlushWait).Seconds() // that of the counts
+	s.idle = rates{cpu: used.cpu / d.Seconds(), dbCPU: used.dbCPU / d.Seconds(),
+		xacts: float64(used.xacts) / window, rows: float64(used.rows) / window}
 }
 
 type figures struct {
@@ -218,9 +235,13 @@ func parked(c client.Client, srv *server, queue string, n int) (figures, int64) 
 	return f, added
 }
 
+// idleWindow: how long a server on PostgreSQL is watched with no load.
+const idleWindow = 20 * time.Second
+
 type result struct {
 	startup          time.Duration
 	idleRSS, peakRSS int64
+	idle             rates // on PostgreSQL
 	fixed, saturated map[string]figures
 	storm            figures
 	parkedF          figures
@@ -267,6 +288,11 @@ func measure(name string, start func(dir string) launch, load loadFlags) result 
 	}
 	defer w.Stop()
 	warmUp(c, name, queue)
+	if srv.db != nil {
+		log.Printf("%s: idle for %v", name, idleWindow)
+		srv.measureIdle(idleWindow)
+		res.idle = srv.idle
+	}
 	for _, s := range scenarios {
 		log.Printf("%s: %s, %d/s for %v", name, s.name, load.rate, load.duration)
 		res.fixed[s.name] = fixedLoad(c, srv, queue, s, load.rate, load.duration)

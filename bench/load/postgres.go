@@ -149,7 +149,7 @@ func (t temporalServer) launch(pg *postgres, dir string, shards int) launch {
 	}
 	service := func(name string, grpc int, extra string) string {
 		return fmt.Sprintf("  %s:\n    rpc: {grpcPort: %d, membershipPort: %d, bindOnLocalHost: true%s}\n",
-			name, grpc, freePort(), extra)
+			name, grpc, freeLowPort(), extra)
 	}
 	config := "log: {stdout: true, level: error}\n" +
 		"persistence:\n  defaultStore: default\n  visibilityStore: visibility\n" +

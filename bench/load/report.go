@@ -85,16 +85,29 @@ func (cmp comparison) markdown(out string) string {
 		fmt.Fprintf(&b, "Costs per workflow (per signal in the storm): CPU seconds per 1,000 of the server process and of\n"+
 			"all the PostgreSQL instance's processes, over the phase; committed transactions and rows inserted,\n"+
 			"updated or deleted in the server's databases (`pg_stat_database`), over the phase and the %v after\n"+
-			"it in which PostgreSQL's backends report their counts (background work in that time counts too).\n\n",
-			statsFlushWait)
+			"it in which PostgreSQL's backends report their counts, less the server's idle rate (below) times\n"+
+			"that wait.\n\n", statsFlushWait)
 	}
 	fmt.Fprintf(&b, "## Server\n\n| | Zaman | reference | Zaman / reference |\n| --- | ---: | ---: | ---: |\n")
 	fmt.Fprintf(&b, "| start-up to first accepted connection | %v | %v | %s |\n", z.startup.Round(time.Millisecond),
 		r.startup.Round(time.Millisecond), ratio(z.startup.Seconds(), r.startup.Seconds()))
 	fmt.Fprintf(&b, "| idle RSS | %.1f MB | %.1f MB | %s |\n", float64(z.idleRSS)/1024, float64(r.idleRSS)/1024,
 		ratio(float64(z.idleRSS), float64(r.idleRSS)))
-	fmt.Fprintf(&b, "| peak RSS (whole run) | %.1f MB | %.1f MB | %s |\n\n", float64(z.peakRSS)/1024,
+	fmt.Fprintf(&b, "| peak RSS (whole run) | %.1f MB | %.1f MB | %s |\n", float64(z.peakRSS)/1024,
 		float64(r.peakRSS)/1024, ratio(float64(z.peakRSS), float64(r.peakRSS)))
+	if cmp.onPostgres {
+		for _, row := range []struct {
+			what, unit string
+			z, r       float64
+		}{{"server CPU", "ms/s", z.idle.cpu * 1000, r.idle.cpu * 1000},
+			{"database CPU", "ms/s", z.idle.dbCPU * 1000, r.idle.dbCPU * 1000},
+			{"DB transactions", "/s", z.idle.xacts, r.idle.xacts},
+			{"DB rows written", "/s", z.idle.rows, r.idle.rows}} {
+			fmt.Fprintf(&b, "| idle (%v, no load): %s | %.1f %s | %.1f %s | %s |\n", idleWindow, row.what, row.z, row.unit,
+				row.r, row.unit, ratio(row.z, row.r))
+		}
+	}
+	b.WriteString("\n")
 	costs, costsRule := cmp.costHeader()
 	for _, saturated := range []bool{false, true} {
 		if saturated {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -28,7 +29,10 @@ type server struct {
 	cmd     *exec.Cmd
 	address string
 	startup time.Duration
-	db      *serverDB // nil on SQLite
+	db      *serverDB     // nil on SQLite
+	idle    rates         // on PostgreSQL, measured before the load
+	exited  chan struct{} // closed when the process has exited
+	log     string
 }
 
 // How to start a server: the program, its arguments, its frontend port.
@@ -40,6 +44,18 @@ type launch struct {
 	// registerDefault: the server does not make the `default` namespace by
 	// itself (the Temporal server; its dev server and Zaman do).
 	registerDefault bool
+}
+
+// freeLowPort is a free port below 32768: the Temporal server keeps its
+// membership ports in a smallint column.
+func freeLowPort() int {
+	for {
+		port := 10000 + rand.IntN(22000)
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			l.Close()
+			return port
+		}
+	}
 }
 
 func freePort() int {
@@ -83,20 +99,36 @@ func startServer(name string, l launch, dir string) *server {
 	if err := cmd.Start(); err != nil {
 		log.Fatalf("start %s: %v", name, err)
 	}
-	address := fmt.Sprintf("127.0.0.1:%d", l.port)
+	s := &server{name: name, cmd: cmd, address: fmt.Sprintf("127.0.0.1:%d", l.port), db: l.db,
+		exited: make(chan struct{}), log: logFile.Name()}
+	go func() { _ = cmd.Wait(); close(s.exited) }()
 	for {
-		if conn, err := net.DialTimeout("tcp", address, 50*time.Millisecond); err == nil {
+		if conn, err := net.DialTimeout("tcp", s.address, 50*time.Millisecond); err == nil {
 			conn.Close()
 			break
 		}
 		if time.Since(began) > 60*time.Second {
-			log.Fatalf("%s did not accept connections (log: %s)", name, logFile.Name())
+			s.fail("did not accept connections")
 		}
+		s.failIfExited()
 		time.Sleep(time.Millisecond)
 	}
-	s := &server{name: name, cmd: cmd, address: address, startup: time.Since(began), db: l.db}
+	s.startup = time.Since(began)
 	s.waitForDefaultNamespace(l.registerDefault)
 	return s
+}
+
+func (s *server) fail(what string) {
+	tail, _ := exec.Command("tail", "-c", "2000", s.log).Output()
+	log.Fatalf("%s %s; the end of its log (%s):\n%s", s.name, what, s.log, tail)
+}
+
+func (s *server) failIfExited() {
+	select {
+	case <-s.exited:
+		s.fail("exited")
+	default:
+	}
 }
 
 // waitForDefaultNamespace returns once the `default` namespace answers,
@@ -124,20 +156,19 @@ func (s *server) waitForDefaultNamespace(register bool) {
 				return
 			}
 		}
+		s.failIfExited()
 		time.Sleep(100 * time.Millisecond)
 	}
-	log.Fatalf("%s: the default namespace did not answer", s.name)
+	s.fail("did not answer for the default namespace")
 }
 
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.exited:
 	case <-time.After(120 * time.Second): // a profiler writes its data at exit
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.exited
 	}
 }
 
