@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "history/workflow_run.h"
@@ -261,6 +262,9 @@ void Shard::RunBatch(std::vector<Op> ops) {
   if (errors::IsShardOwnershipLost(status)) {
     lost_ = true;
     spdlog::error("shard {}: ownership lost; it stops taking writes", id_);
+  } else if (status.code() == absl::StatusCode::kUnavailable &&
+             (!tx.new_transfer_tasks.empty() || !tx.new_timer_tasks.empty())) {
+    ResolveUncertainTasks(tx.new_transfer_tasks, tx.new_timer_tasks);
   }
   if (status.ok()) {
     for (const TransferTask& task : tx.new_transfer_tasks) listener_.DispatchTransferTask(task);
@@ -275,6 +279,54 @@ void Shard::RunBatch(std::vector<Op> ops) {
       listener_.RunDeleted({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
     }
   }
+}
+
+namespace {
+constexpr absl::Duration kUncertainTasksRetry = absl::Seconds(1);
+}  // namespace
+
+void Shard::ResolveUncertainTasks(std::vector<TransferTask> transfer, std::vector<TimerTask> timers) {
+  struct Tasks {
+    std::vector<TransferTask> transfer;
+    std::vector<TimerTask> timers;
+  };
+  auto uncertain = std::make_shared<Tasks>(Tasks{std::move(transfer), std::move(timers)});
+  timers_.Schedule(clock_.Now() + kUncertainTasksRetry, [this, uncertain] {
+    auto found = std::make_shared<Tasks>();
+    Post(Op{[this, uncertain, found](MutationScope&) -> absl::Status {
+              absl::StatusOr<std::vector<TransferTask>> stored_transfer = store_.LoadTransferTasks(id_);
+              if (!stored_transfer.ok()) return stored_transfer.status();
+              absl::StatusOr<std::vector<TimerTask>> stored_timers = store_.LoadTimerTasks(id_);
+              if (!stored_timers.ok()) return stored_timers.status();
+              absl::flat_hash_set<int64_t> ids;
+              for (const TransferTask& t : *stored_transfer) ids.insert(t.task_id());
+              for (const TimerTask& t : *stored_timers) ids.insert(t.task_id());
+              for (const TransferTask& t : uncertain->transfer) {
+                if (ids.contains(t.task_id())) found->transfer.push_back(t);
+              }
+              for (const TimerTask& t : uncertain->timers) {
+                if (ids.contains(t.task_id())) found->timers.push_back(t);
+              }
+              return absl::OkStatus();
+            },
+            [this, uncertain, found](absl::Status status) {
+              if (status.ok()) {
+                if (!found->transfer.empty() || !found->timers.empty()) {
+                  spdlog::info("shard {}: {} outbox tasks and {} timers of an unanswered commit were written after all",
+                               id_, found->transfer.size(), found->timers.size());
+                }
+                for (const TransferTask& task : found->transfer) listener_.DispatchTransferTask(task);
+                for (const TimerTask& task : found->timers) ArmTimer(task);
+                return;
+              }
+              if (errors::IsShardOwnershipLost(status)) return;  // the next owner loads them
+              {
+                absl::MutexLock lock(&mu_);
+                if (stopping_) return;
+              }
+              ResolveUncertainTasks(std::move(uncertain->transfer), std::move(uncertain->timers));
+            }});
+  });
 }
 
 void Shard::ArmTimer(const TimerTask& task) {

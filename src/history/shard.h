@@ -152,6 +152,11 @@ class Shard {
   void RunBatch(std::vector<Op> ops);
   int64_t NextTaskId() { return next_task_id_++; }
   void ArmTimer(const TimerTask& task);
+  // After a commit that failed as Unavailable, its tasks may be in the store
+  // all the same (a connection lost while committing, and the store could
+  // not tell). Once the store answers again, the ones it holds are
+  // dispatched and armed; until then this tries again every second.
+  void ResolveUncertainTasks(std::vector<TransferTask> transfer, std::vector<TimerTask> timers);
 
   const int32_t id_;
   persistence::ExecutionStore& store_;

@@ -244,6 +244,29 @@ TEST_F(WorkflowFunctionalTest, ATimerThatFiresWhileTheStoreIsAwayFiresOnceItIsBa
   ASSERT_TRUE(Complete(next.task_token(), {CompleteWorkflow()}).ok());
 }
 
+TEST_F(WorkflowFunctionalTest, TasksOfACommitWhoseOutcomeWasUnknownRunOnceTheStoreAnswers) {
+  executions_->LoseReplyOfNextCommit();
+  wsv1::StartWorkflowExecutionRequest request;
+  request.set_namespace_("default");
+  request.set_workflow_id("unknown-outcome");
+  request.mutable_workflow_type()->set_name("Flow");
+  request.mutable_task_queue()->set_name("q");
+  request.set_request_id("start-1");
+  wsv1::StartWorkflowExecutionResponse response;
+  EXPECT_EQ(stub_->StartWorkflowExecution(Context().get(), request, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // The start was written all the same: its first workflow task reaches a
+  // worker once the shard has read its outbox back.
+  Advance(absl::Seconds(1));
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  EXPECT_EQ(task.workflow_execution().workflow_id(), "unknown-outcome");
+  // The SDK's retry of the start, with the same request id, finds that run.
+  grpc::Status retried = stub_->StartWorkflowExecution(Context().get(), request, &response);
+  ASSERT_TRUE(retried.ok()) << retried.error_message();
+  EXPECT_EQ(response.run_id(), task.workflow_execution().run_id());
+  ASSERT_TRUE(Complete(task.task_token(), {CompleteWorkflow()}).ok());
+}
+
 TEST_F(WorkflowFunctionalTest, ActivityTimesOutRetriesOnceThenFailsTheStep) {
   Start("activity-flow");
   wsv1::PollWorkflowTaskQueueResponse first = PollWorkflowTask();

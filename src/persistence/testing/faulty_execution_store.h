@@ -17,6 +17,9 @@ class FaultyExecutionStore final : public ExecutionStore {
 
   // The next `n` commits fail without writing anything.
   void FailNextCommits(int n) { failing_commits_ = n; }
+  // The next commit is written, but its caller hears Unavailable (a
+  // connection lost while committing, whose outcome could not be read back).
+  void LoseReplyOfNextCommit() { lose_reply_ = true; }
   int failed_commits() const { return failed_; }
 
   absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override { return real_.AcquireShard(shard_id); }
@@ -25,7 +28,11 @@ class FaultyExecutionStore final : public ExecutionStore {
       ++failed_;
       return errors::Unavailable("injected: the database is unreachable");
     }
-    return real_.Commit(shard_id, range_id, tx);
+    absl::Status status = real_.Commit(shard_id, range_id, tx);
+    if (status.ok() && lose_reply_.exchange(false)) {
+      return errors::Unavailable("injected: the commit's outcome is unknown");
+    }
+    return status;
   }
   absl::StatusOr<ExecutionRecord> GetExecution(absl::string_view namespace_id, absl::string_view workflow_id,
                                                absl::string_view run_id) override {
@@ -51,6 +58,7 @@ class FaultyExecutionStore final : public ExecutionStore {
   ExecutionStore& real_;
   std::atomic<int> failing_commits_{0};
   std::atomic<int> failed_{0};
+  std::atomic<bool> lose_reply_{false};
 };
 
 }  // namespace zaman::persistence::testing
