@@ -842,14 +842,19 @@ void HistoryEngine::PrepareQuery(const NamespaceRef& ns, wsv1::QueryWorkflowRequ
   if (!run_id.ok()) return done(run_id.status());
   RunKey key{ns.id, request.execution().workflow_id(), *run_id};
   auto attempt = std::make_shared<std::function<void(bool)>>();
-  *attempt = [this, key, request, deadline, done, attempt](bool last) {
+  *attempt = [this, key, request, deadline, done, attempt](bool) {
     absl::StatusOr<QueryTarget> target = QueryTargetOf(key, request);
-    bool not_ready = target.status().code() == absl::StatusCode::kFailedPrecondition;
-    if (!not_ready || last) return done(std::move(target));
-    // Not ready yet: try again when the run changes (a workflow task completes).
+    const bool not_ready = target.status().code() == absl::StatusCode::kFailedPrecondition;
+    const bool wait = not_ready || (target.ok() && target->task_pending);
+    if (!wait) return done(std::move(target));
+    if (clock_.Now() >= deadline) {
+      if (not_ready) return done(std::move(target));
+      return done(absl::DeadlineExceededError("query timed out waiting for the workflow task in progress"));
+    }
+    // Try again when the run changes (a workflow task completes).
     WaitForRun(key, deadline, *attempt);
   };
-  (*attempt)(clock_.Now() >= deadline);
+  (*attempt)(false);
 }
 
 absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::QueryTargetOf(const RunKey& key,
@@ -877,6 +882,7 @@ absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::QueryTargetOf(const Ru
     // only FailedPrecondition here: PrepareQuery waits on it.)
     return errors::WorkflowNotReady("Workflow task is not completed yet.");
   }
+  target.task_pending = open && state.has_workflow_task();
   return target;
 }
 

@@ -111,9 +111,14 @@ class HistoryEngine final : public ShardListener {
     std::string run_id;
     temporal::api::taskqueue::v1::TaskQueue task_queue;
     std::optional<temporal::api::query::v1::QueryRejected> rejected;
+    // A workflow task is pending or running: the answer must wait for it.
+    bool task_pending = false;
   };
   // Waits (until `deadline`) for the first workflow task to complete when no
-  // worker has run the workflow yet; WorkflowNotReady if it never does.
+  // worker has run the workflow yet (WorkflowNotReady if it never does), and
+  // for a pending or running workflow task to be done, so the answer shows
+  // the state after it (Temporal's consistent query; DeadlineExceeded if it
+  // never is).
   void PrepareQuery(const NamespaceRef& ns, wsv1::QueryWorkflowRequest request, absl::Time deadline,
                     Done<QueryTarget> done);
   // The poll response that carries a query task: the run's history from the
