@@ -524,10 +524,10 @@ void HistoryEngine::RespondActivityTask(const TaskToken& token, ActivityOutcome 
 }
 
 void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
-                                            Done<bool> done) {
+                                            Done<HeartbeatReply> done) {
   ShardOf(token.namespace_id(), token.workflow_id())
-      .Execute<bool>(
-          [token, details](MutationScope& scope) -> absl::StatusOr<bool> {
+      .Execute<HeartbeatReply>(
+          [token, details](MutationScope& scope) -> absl::StatusOr<HeartbeatReply> {
             absl::StatusOr<RunChange*> loaded = scope.Load(token.namespace_id(), token.workflow_id(), token.run_id());
             if (!loaded.ok()) return ActivityTaskNotFound();
             MutableState& state = (*loaded)->state;
@@ -538,7 +538,7 @@ void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::ap
             }
             *it->second.mutable_heartbeat_details() = details;
             *it->second.mutable_last_heartbeat_time() = ToProto(scope.now());
-            return it->second.cancel_requested();
+            return HeartbeatReply{it->second.cancel_requested(), it->second.paused()};
           },
           std::move(done));
 }
@@ -815,6 +815,7 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
     *pending->mutable_scheduled_time() = activity.current_attempt_scheduled_time();
     if (activity.has_last_failure()) *pending->mutable_last_failure() = activity.last_failure();
     pending->set_last_worker_identity(activity.started_identity());
+    pending->set_paused(activity.paused());
   }
   for (const auto& [initiated_id, child] : state.children()) {
     auto* pending = response.add_pending_children();

@@ -85,9 +85,17 @@ class HistoryEngine final : public ShardListener {
     std::string identity;
   };
   void RespondActivityTask(const TaskToken& token, ActivityOutcome outcome, Done<bool> done);
-  // Returns whether cancellation was requested.
+  // What a heartbeat tells the worker about its activity.
+  struct HeartbeatReply {
+    bool cancel_requested = false;
+    bool paused = false;
+  };
   void RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
-                               Done<bool> done);
+                               Done<HeartbeatReply> done);
+  // PauseActivity / UnpauseActivity (pause_activity.cc): the run's
+  // activities named by id or type (or all, unpausing).
+  void PauseActivity(const NamespaceRef& ns, wsv1::PauseActivityRequest request, Done<bool> done);
+  void UnpauseActivity(const NamespaceRef& ns, wsv1::UnpauseActivityRequest request, Done<bool> done);
   // Resolves an activity by workflow + activity id into a token for the calls above.
   absl::StatusOr<TaskToken> ActivityTokenById(const std::string& namespace_id, const std::string& workflow_id,
                                               const std::string& run_id, const std::string& activity_id);

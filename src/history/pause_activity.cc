@@ -1,0 +1,69 @@
+// PauseActivity and UnpauseActivity. A paused activity gets no new attempt:
+// one waiting for a worker is not handed out, a running one hears of the
+// pause on its next heartbeat, and when that attempt fails its retry waits.
+// Unpausing dispatches the attempt that waits (from attempt 1 and without
+// heartbeat details if asked).
+#include "absl/strings/str_cat.h"
+#include "history/commands.h"
+#include "history/engine_internal.h"
+#include "history/workflow_run.h"
+
+namespace zaman::history {
+namespace {
+
+// The run's activities an id or type names (all of them for `all`);
+// NotFound if none.
+absl::StatusOr<std::vector<persistence::v1::ActivityInfo*>> Named(MutableState& state, const std::string& id,
+                                                                   const std::string& type, bool all) {
+  std::vector<persistence::v1::ActivityInfo*> named;
+  for (auto& [scheduled_event_id, activity] : *state.mutable_activities()) {
+    const auto& scheduled = activity.scheduled();
+    if (all || (!id.empty() && scheduled.activity_id() == id) ||
+        (!type.empty() && scheduled.activity_type().name() == type)) {
+      named.push_back(&activity);
+    }
+  }
+  if (named.empty()) {
+    return absl::NotFoundError(absl::StrCat("Activity ", id.empty() ? type : id, " not found."));
+  }
+  return named;
+}
+
+}  // namespace
+
+void HistoryEngine::PauseActivity(const NamespaceRef& ns, wsv1::PauseActivityRequest request, Done<bool> done) {
+  ShardOf(ns.id, request.execution().workflow_id())
+      .Execute<bool>(
+          [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> run = LoadOpenRun(scope, ns.id, request.execution());
+            if (!run.ok()) return run.status();
+            auto named = Named((*run)->state, request.id(), request.type(), /*all=*/false);
+            if (!named.ok()) return named.status();
+            for (persistence::v1::ActivityInfo* activity : *named) activity->set_paused(true);
+            return true;
+          },
+          std::move(done));
+}
+
+void HistoryEngine::UnpauseActivity(const NamespaceRef& ns, wsv1::UnpauseActivityRequest request, Done<bool> done) {
+  ShardOf(ns.id, request.execution().workflow_id())
+      .Execute<bool>(
+          [ns, request](MutationScope& scope) -> absl::StatusOr<bool> {
+            absl::StatusOr<RunChange*> run = LoadOpenRun(scope, ns.id, request.execution());
+            if (!run.ok()) return run.status();
+            auto named = Named((*run)->state, request.id(), request.type(), request.unpause_all());
+            if (!named.ok()) return named.status();
+            for (persistence::v1::ActivityInfo* activity : *named) {
+              if (!activity->paused()) continue;
+              activity->set_paused(false);
+              if (request.reset_attempts()) activity->set_attempt(1);
+              if (request.reset_heartbeat()) activity->clear_heartbeat_details();
+              // The attempt that waited for the unpause goes out now.
+              if (!activity->started()) DispatchActivity(scope, **run, *activity);
+            }
+            return true;
+          },
+          std::move(done));
+}
+
+}  // namespace zaman::history
