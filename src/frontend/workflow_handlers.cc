@@ -459,6 +459,7 @@ grpc::ServerUnaryReactor* WorkflowService::Heartbeat(grpc::CallbackServerContext
               Response r;
               r.set_cancel_requested(reply->cancel_requested);
               r.set_activity_paused(reply->paused);
+              r.set_activity_reset(reply->reset);
               done(std::move(r));
             });
       });
@@ -808,10 +809,13 @@ grpc::ServerUnaryReactor* WorkflowService::RespondQueryTaskCompleted(
       });
 }
 
-// Instantiated here for the handlers in other files (activity_pause_handlers.cc).
+// Instantiated here for the handlers in other files (activity_control_handlers.cc).
 template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::PauseActivityResponse>(
     grpc::CallbackServerContext*, const std::string&, wsv1::PauseActivityResponse*,
     std::function<void(const NamespaceRef&, history::Done<wsv1::PauseActivityResponse>)>);
+template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::ResetActivityResponse>(
+    grpc::CallbackServerContext*, const std::string&, wsv1::ResetActivityResponse*,
+    std::function<void(const NamespaceRef&, history::Done<wsv1::ResetActivityResponse>)>);
 template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::UnpauseActivityResponse>(
     grpc::CallbackServerContext*, const std::string&, wsv1::UnpauseActivityResponse*,
     std::function<void(const NamespaceRef&, history::Done<wsv1::UnpauseActivityResponse>)>);

@@ -902,6 +902,12 @@ void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled
                                ? RetryDecision{std::nullopt, enums::RETRY_STATE_CANCEL_REQUESTED}
                                : DecideRetry(activity.scheduled().retry_policy(), activity.attempt(), failure, now,
                                              expiration);
+  if (activity.reset_requested() && !activity.cancel_requested()) {
+    // ResetActivity while this attempt ran: it retries from attempt 1.
+    activity.set_reset_requested(false);
+    activity.set_attempt(1);
+    decision.delay = absl::ZeroDuration();
+  }
   if (decision.delay) {
     activity.set_attempt(activity.attempt() + 1);
     *activity.mutable_last_failure() = failure;

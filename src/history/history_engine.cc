@@ -538,7 +538,7 @@ void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::ap
             }
             *it->second.mutable_heartbeat_details() = details;
             *it->second.mutable_last_heartbeat_time() = ToProto(scope.now());
-            return HeartbeatReply{it->second.cancel_requested(), it->second.paused()};
+            return HeartbeatReply{it->second.cancel_requested(), it->second.paused(), it->second.reset_requested()};
           },
           std::move(done));
 }

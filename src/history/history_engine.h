@@ -89,13 +89,15 @@ class HistoryEngine final : public ShardListener {
   struct HeartbeatReply {
     bool cancel_requested = false;
     bool paused = false;
+    bool reset = false;
   };
   void RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
                                Done<HeartbeatReply> done);
-  // PauseActivity / UnpauseActivity (pause_activity.cc): the run's
+  // PauseActivity / UnpauseActivity / ResetActivity (activity_controls.cc): the run's
   // activities named by id or type (or all, unpausing).
   void PauseActivity(const NamespaceRef& ns, wsv1::PauseActivityRequest request, Done<bool> done);
   void UnpauseActivity(const NamespaceRef& ns, wsv1::UnpauseActivityRequest request, Done<bool> done);
+  void ResetActivity(const NamespaceRef& ns, wsv1::ResetActivityRequest request, Done<bool> done);
   // Resolves an activity by workflow + activity id into a token for the calls above.
   absl::StatusOr<TaskToken> ActivityTokenById(const std::string& namespace_id, const std::string& workflow_id,
                                               const std::string& run_id, const std::string& activity_id);
@@ -166,6 +168,12 @@ class HistoryEngine final : public ShardListener {
 
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
+  // Applies `change` to the activities of the open run that `id` or `type`
+  // names (all of them for `all`); NotFound if none (activity_controls.cc).
+  void ChangeActivities(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
+                        const std::string& id, const std::string& type, bool all,
+                        std::function<void(MutationScope&, RunChange&, persistence::v1::ActivityInfo&)> change,
+                        Done<bool> done);
   // Completes a started workflow task's poll response: its history (first
   // page) and the Workflow Updates waiting for the worker.
   void SendWorkflowTask(StartedWorkflowTask started, Done<wsv1::PollWorkflowTaskQueueResponse> done);

@@ -1,5 +1,6 @@
-// PauseActivity and UnpauseActivity (the activity is named by id or type in
-// a workflow execution); the work is history's (history/pause_activity.cc).
+// PauseActivity, UnpauseActivity and ResetActivity (the activity is named by
+// id or type in a workflow execution); the work is history's
+// (history/activity_controls.cc).
 #include "common/errors.h"
 #include "frontend/request_validation.h"
 #include "frontend/workflow_service.h"
@@ -34,6 +35,22 @@ grpc::ServerUnaryReactor* WorkflowService::UnpauseActivity(grpc::CallbackServerC
         backends_.history.UnpauseActivity(ns, *request, [done](absl::StatusOr<bool> unpaused) {
           if (!unpaused.ok()) return done(unpaused.status());
           done(wsv1::UnpauseActivityResponse());
+        });
+      });
+}
+
+grpc::ServerUnaryReactor* WorkflowService::ResetActivity(grpc::CallbackServerContext* context,
+                                                         const wsv1::ResetActivityRequest* request,
+                                                         wsv1::ResetActivityResponse* response) {
+  return WithNamespace<wsv1::ResetActivityResponse>(
+      context, request->namespace_(), response, [this, request](const history::NamespaceRef& ns, auto done) {
+        if (absl::Status s = ValidateExecution(request->execution()); !s.ok()) return done(s);
+        if (request->id().empty() && request->type().empty() && !request->match_all()) {
+          return done(errors::InvalidArgument("Either activity id, activity type or match_all must be set."));
+        }
+        backends_.history.ResetActivity(ns, *request, [done](absl::StatusOr<bool> reset) {
+          if (!reset.ok()) return done(reset.status());
+          done(wsv1::ResetActivityResponse());
         });
       });
 }
