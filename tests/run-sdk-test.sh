@@ -20,7 +20,8 @@ fi
 port=$(free_port)
 export ZAMAN_ADDRESS="127.0.0.1:$port"
 export ZAMAN_BINARY="$ZAMAN"
-start_zaman server start-dev --port "$port" --db-filename "$WORK/zaman.db" --namespace sdk-extra
+start_zaman server start-dev --port "$port" --db-filename "$WORK/zaman.db" --namespace sdk-extra \
+  --search-attribute DevFlagKeyword=Keyword --dynamic-config-value frontend.enableUpdateWorkflowExecution=true
 wait_for_port "$port"
 
 rc=0
