@@ -62,21 +62,24 @@ void HistoryEngine::ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExe
         store_.ReadHistory(ns.id, workflow_id, *base_run, 1, end, static_cast<int>(end));
     if (!events.ok()) return done(events.status());
     if (static_cast<int64_t>(events->size()) != end - 1) return done(errors::Internal("the run's history is incomplete"));
+    // The new run's history ends with the reset point's WorkflowTaskStarted:
+    // the event named, or the one right before the task end named.
     const HistoryEvent& reset_point = (*events)[finish - 1];
-    const HistoryEvent& task_started = (*events)[finish - 2];
-    if (!FinishesWorkflowTask(reset_point.event_type()) ||
-        task_started.event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+    const bool names_started = reset_point.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED;
+    if (!names_started && (!FinishesWorkflowTask(reset_point.event_type()) ||
+                           (*events)[finish - 2].event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_STARTED)) {
       return done(errors::InvalidArgument(absl::StrCat(
           "WorkflowTaskFinishEventId ", finish,
-          " must be a WorkflowTaskCompleted, WorkflowTaskFailed or WorkflowTaskTimedOut event right after its "
-          "WorkflowTaskStarted.")));
+          " must be a WorkflowTaskStarted event, or a WorkflowTaskCompleted, WorkflowTaskFailed or "
+          "WorkflowTaskTimedOut event right after its WorkflowTaskStarted.")));
     }
-    std::vector<HistoryEvent> prefix(events->begin(), events->begin() + (finish - 1));
+    const int64_t prefix_length = names_started ? finish : finish - 1;
+    std::vector<HistoryEvent> prefix(events->begin(), events->begin() + prefix_length);
     // What the old run received after the reset point, in order: signals,
     // and the updates it admitted (as their requests).
     std::vector<HistoryEvent> reapplied;
     const bool signals = ReappliesSignals(request), updates = ReappliesUpdates(request);
-    for (auto it = events->begin() + (finish - 1); it != events->end(); ++it) {
+    for (auto it = events->begin() + prefix_length; it != events->end(); ++it) {
       if (signals && it->event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
         HistoryEvent copy;
         copy.set_event_type(it->event_type());

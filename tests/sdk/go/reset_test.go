@@ -128,7 +128,9 @@ func TestResetReappliesUpdates(t *testing.T) {
 		Namespace:                 "default",
 		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: r.GetRunID()},
 		Reason:                    "test",
-		WorkflowTaskFinishEventId: 4,
+		// The first task named by its WorkflowTaskStarted event (3), as
+		// Temporal also accepts.
+		WorkflowTaskFinishEventId: 3,
 		RequestId:                 uniqueID("reset-request"),
 		ResetReapplyExcludeTypes:  []enumspb.ResetReapplyExcludeType{enumspb.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL},
 	})
