@@ -25,7 +25,8 @@ port=$(free_port)
 export ZAMAN_ADDRESS="127.0.0.1:$port"
 export ZAMAN_BINARY="$ZAMAN"
 if [ "$store" = sqlite ]; then
-  start_zaman server start-dev --port "$port" --db-filename "$WORK/zaman.db" --namespace sdk-extra
+  start_zaman server start-dev --port "$port" --db-filename "$WORK/zaman.db" --namespace sdk-extra \
+    --search-attribute DevFlagKeyword=Keyword --dynamic-config-value frontend.enableUpdateWorkflowExecution=true
 else
   write_store_config "$store" "${suite}_$$" "$WORK/store.yaml"
   export ZAMAN_STORE_CONFIG="$WORK/store.yaml"
@@ -33,6 +34,13 @@ else
     echo "namespaces: [{name: default, retention: 24h}, {name: sdk-extra, retention: 24h}]"; } >"$WORK/zaman.yaml"
   "$ZAMAN" db setup --config "$WORK/zaman.yaml"
   start_zaman server start --config "$WORK/zaman.yaml"
+  wait_for_port "$port"
+  # What start-dev's --search-attribute registers, the way an operator would.
+  bash "$here/cli/build.sh"
+  for ns in default sdk-extra; do
+    "$here/cli/bin/temporal" --address "$ZAMAN_ADDRESS" operator search-attribute create \
+      --namespace "$ns" --name DevFlagKeyword --type Keyword >/dev/null
+  done
 fi
 wait_for_port "$port"
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "frontend/grpc_status.h"
+#include "frontend/request_validation.h"
 #include "frontend/workflow_service.h"
 #include "history/cron.h"
 
@@ -37,23 +38,6 @@ constexpr absl::Duration kLongPollTailRoom = absl::Seconds(1);
 absl::Status ValidateId(const std::string& value, const char* what) {
   if (value.empty()) return errors::InvalidArgument(absl::StrCat(what, " is not set on request."));
   if (value.size() > kMaxIdLength) return errors::InvalidArgument(absl::StrCat(what, " exceeds length limit."));
-  return absl::OkStatus();
-}
-
-// A run id is a UUID (Temporal's text, which tools look for).
-bool IsUuid(absl::string_view id) {
-  if (id.size() == 32) return std::all_of(id.begin(), id.end(), absl::ascii_isxdigit);
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
-  }
-  return true;
-}
-
-absl::Status ValidateExecution(const temporal::api::common::v1::WorkflowExecution& execution) {
-  if (absl::Status s = ValidateId(execution.workflow_id(), "WorkflowId"); !s.ok()) return s;
-  if (!execution.run_id().empty() && !IsUuid(execution.run_id())) return errors::InvalidArgument("Invalid RunId.");
   return absl::OkStatus();
 }
 
@@ -131,6 +115,28 @@ absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
 }
 
 }  // namespace
+
+namespace {
+
+bool IsUuid(absl::string_view id) {
+  if (id.size() == 32) return std::all_of(id.begin(), id.end(), absl::ascii_isxdigit);
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// A run id is a UUID (Temporal's text, which tools look for).
+absl::Status ValidateExecution(const temporal::api::common::v1::WorkflowExecution& execution) {
+  if (absl::Status s = ValidateId(execution.workflow_id(), "WorkflowId"); !s.ok()) return s;
+  if (!execution.run_id().empty() && !IsUuid(execution.run_id())) return errors::InvalidArgument("Invalid RunId.");
+  return absl::OkStatus();
+}
+
 
 // One long poll, from its RPC until a task is handed over or the deadline.
 template <typename Response>
@@ -447,12 +453,15 @@ grpc::ServerUnaryReactor* WorkflowService::Heartbeat(grpc::CallbackServerContext
                                                                target.activity_id)
                          : ParseToken(target.task_token, ns);
         if (!token.ok()) return done(token.status());
-        backends_.history.RecordActivityHeartbeat(*token, details, [done](absl::StatusOr<bool> cancel) {
-          if (!cancel.ok()) return done(cancel.status());
-          Response r;
-          r.set_cancel_requested(*cancel);
-          done(std::move(r));
-        });
+        backends_.history.RecordActivityHeartbeat(
+            *token, details, [done](absl::StatusOr<history::HistoryEngine::HeartbeatReply> reply) {
+              if (!reply.ok()) return done(reply.status());
+              Response r;
+              r.set_cancel_requested(reply->cancel_requested);
+              r.set_activity_paused(reply->paused);
+              r.set_activity_reset(reply->reset);
+              done(std::move(r));
+            });
       });
 }
 
@@ -799,5 +808,16 @@ grpc::ServerUnaryReactor* WorkflowService::RespondQueryTaskCompleted(
         done(wsv1::RespondQueryTaskCompletedResponse());
       });
 }
+
+// Instantiated here for the handlers in other files (activity_control_handlers.cc).
+template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::PauseActivityResponse>(
+    grpc::CallbackServerContext*, const std::string&, wsv1::PauseActivityResponse*,
+    std::function<void(const NamespaceRef&, history::Done<wsv1::PauseActivityResponse>)>);
+template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::ResetActivityResponse>(
+    grpc::CallbackServerContext*, const std::string&, wsv1::ResetActivityResponse*,
+    std::function<void(const NamespaceRef&, history::Done<wsv1::ResetActivityResponse>)>);
+template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::UnpauseActivityResponse>(
+    grpc::CallbackServerContext*, const std::string&, wsv1::UnpauseActivityResponse*,
+    std::function<void(const NamespaceRef&, history::Done<wsv1::UnpauseActivityResponse>)>);
 
 }  // namespace zaman::frontend

@@ -116,6 +116,13 @@ class WorkflowService final
       const wsv1::DescribeTaskQueueRequest* request, wsv1::DescribeTaskQueueResponse* response) override;
   grpc::ServerUnaryReactor* ResetStickyTaskQueue(grpc::CallbackServerContext* context,
       const wsv1::ResetStickyTaskQueueRequest* request, wsv1::ResetStickyTaskQueueResponse* response) override;
+  // activity_control_handlers.cc
+  grpc::ServerUnaryReactor* PauseActivity(grpc::CallbackServerContext* context,
+      const wsv1::PauseActivityRequest* request, wsv1::PauseActivityResponse* response) override;
+  grpc::ServerUnaryReactor* UnpauseActivity(grpc::CallbackServerContext* context,
+      const wsv1::UnpauseActivityRequest* request, wsv1::UnpauseActivityResponse* response) override;
+  grpc::ServerUnaryReactor* ResetActivity(grpc::CallbackServerContext* context,
+      const wsv1::ResetActivityRequest* request, wsv1::ResetActivityResponse* response) override;
   grpc::ServerUnaryReactor* ShutdownWorker(grpc::CallbackServerContext* context,
       const wsv1::ShutdownWorkerRequest* request, wsv1::ShutdownWorkerResponse* response) override;
   grpc::ServerUnaryReactor* GetWorkflowExecutionHistoryReverse(grpc::CallbackServerContext* context,

@@ -902,6 +902,12 @@ void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled
                                ? RetryDecision{std::nullopt, enums::RETRY_STATE_CANCEL_REQUESTED}
                                : DecideRetry(activity.scheduled().retry_policy(), activity.attempt(), failure, now,
                                              expiration);
+  if (activity.reset_requested() && !activity.cancel_requested()) {
+    // ResetActivity while this attempt ran: it retries from attempt 1.
+    activity.set_reset_requested(false);
+    activity.set_attempt(1);
+    decision.delay = absl::ZeroDuration();
+  }
   if (decision.delay) {
     activity.set_attempt(activity.attempt() + 1);
     *activity.mutable_last_failure() = failure;
@@ -909,6 +915,7 @@ void RetryActivityOrFail(MutationScope& scope, RunChange& run, int64_t scheduled
     activity.clear_started_time();
     activity.clear_started_identity();
     activity.clear_started_request_id();
+    if (activity.paused()) return;  // UnpauseActivity dispatches the next attempt
     absl::Time next = now + *decision.delay;
     *activity.mutable_current_attempt_scheduled_time() = ToProto(next);
     TimerTask retry = NewTimerTask(state, TimerTask::ACTIVITY_RETRY, next);
@@ -1023,7 +1030,10 @@ absl::Status FireTimer(MutationScope& scope, Random& random, RunChange& run, con
     }
     case TimerTask::ACTIVITY_RETRY: {
       auto it = state.activities().find(task.event_id());
-      if (it == state.activities().end() || it->second.attempt() != task.attempt() || it->second.started()) return absl::OkStatus();
+      if (it == state.activities().end() || it->second.attempt() != task.attempt() || it->second.started() ||
+          it->second.paused()) {
+        return absl::OkStatus();  // a paused one waits for UnpauseActivity
+      }
       TransferTask transfer = NewTransferTask(state, TransferTask::ACTIVITY_TASK);
       transfer.set_scheduled_event_id(task.event_id());
       *transfer.mutable_task_queue() = it->second.scheduled().task_queue();

@@ -524,10 +524,10 @@ void HistoryEngine::RespondActivityTask(const TaskToken& token, ActivityOutcome 
 }
 
 void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
-                                            Done<bool> done) {
+                                            Done<HeartbeatReply> done) {
   ShardOf(token.namespace_id(), token.workflow_id())
-      .Execute<bool>(
-          [token, details](MutationScope& scope) -> absl::StatusOr<bool> {
+      .Execute<HeartbeatReply>(
+          [token, details](MutationScope& scope) -> absl::StatusOr<HeartbeatReply> {
             absl::StatusOr<RunChange*> loaded = scope.Load(token.namespace_id(), token.workflow_id(), token.run_id());
             if (!loaded.ok()) return ActivityTaskNotFound();
             MutableState& state = (*loaded)->state;
@@ -538,7 +538,7 @@ void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::ap
             }
             *it->second.mutable_heartbeat_details() = details;
             *it->second.mutable_last_heartbeat_time() = ToProto(scope.now());
-            return it->second.cancel_requested();
+            return HeartbeatReply{it->second.cancel_requested(), it->second.paused(), it->second.reset_requested()};
           },
           std::move(done));
 }
@@ -825,6 +825,7 @@ absl::StatusOr<wsv1::DescribeWorkflowExecutionResponse> HistoryEngine::DescribeW
     *pending->mutable_scheduled_time() = activity.current_attempt_scheduled_time();
     if (activity.has_last_failure()) *pending->mutable_last_failure() = activity.last_failure();
     pending->set_last_worker_identity(activity.started_identity());
+    pending->set_paused(activity.paused());
   }
   for (const auto& [initiated_id, child] : state.children()) {
     auto* pending = response.add_pending_children();
@@ -852,14 +853,19 @@ void HistoryEngine::PrepareQuery(const NamespaceRef& ns, wsv1::QueryWorkflowRequ
   if (!run_id.ok()) return done(run_id.status());
   RunKey key{ns.id, request.execution().workflow_id(), *run_id};
   auto attempt = std::make_shared<std::function<void(bool)>>();
-  *attempt = [this, key, request, deadline, done, attempt](bool last) {
+  *attempt = [this, key, request, deadline, done, attempt](bool) {
     absl::StatusOr<QueryTarget> target = QueryTargetOf(key, request);
-    bool not_ready = target.status().code() == absl::StatusCode::kFailedPrecondition;
-    if (!not_ready || last) return done(std::move(target));
-    // Not ready yet: try again when the run changes (a workflow task completes).
+    const bool not_ready = target.status().code() == absl::StatusCode::kFailedPrecondition;
+    const bool wait = not_ready || (target.ok() && target->task_pending);
+    if (!wait) return done(std::move(target));
+    if (clock_.Now() >= deadline) {
+      if (not_ready) return done(std::move(target));
+      return done(absl::DeadlineExceededError("query timed out waiting for the workflow task in progress"));
+    }
+    // Try again when the run changes (a workflow task completes).
     WaitForRun(key, deadline, *attempt);
   };
-  (*attempt)(clock_.Now() >= deadline);
+  (*attempt)(false);
 }
 
 absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::QueryTargetOf(const RunKey& key,
@@ -887,6 +893,7 @@ absl::StatusOr<HistoryEngine::QueryTarget> HistoryEngine::QueryTargetOf(const Ru
     // only FailedPrecondition here: PrepareQuery waits on it.)
     return errors::WorkflowNotReady("Workflow task is not completed yet.");
   }
+  target.task_pending = open && state.has_workflow_task();
   return target;
 }
 

@@ -85,9 +85,19 @@ class HistoryEngine final : public ShardListener {
     std::string identity;
   };
   void RespondActivityTask(const TaskToken& token, ActivityOutcome outcome, Done<bool> done);
-  // Returns whether cancellation was requested.
+  // What a heartbeat tells the worker about its activity.
+  struct HeartbeatReply {
+    bool cancel_requested = false;
+    bool paused = false;
+    bool reset = false;
+  };
   void RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
-                               Done<bool> done);
+                               Done<HeartbeatReply> done);
+  // PauseActivity / UnpauseActivity / ResetActivity (activity_controls.cc): the run's
+  // activities named by id or type (or all, unpausing).
+  void PauseActivity(const NamespaceRef& ns, wsv1::PauseActivityRequest request, Done<bool> done);
+  void UnpauseActivity(const NamespaceRef& ns, wsv1::UnpauseActivityRequest request, Done<bool> done);
+  void ResetActivity(const NamespaceRef& ns, wsv1::ResetActivityRequest request, Done<bool> done);
   // Resolves an activity by workflow + activity id into a token for the calls above.
   absl::StatusOr<TaskToken> ActivityTokenById(const std::string& namespace_id, const std::string& workflow_id,
                                               const std::string& run_id, const std::string& activity_id);
@@ -111,9 +121,14 @@ class HistoryEngine final : public ShardListener {
     std::string run_id;
     temporal::api::taskqueue::v1::TaskQueue task_queue;
     std::optional<temporal::api::query::v1::QueryRejected> rejected;
+    // A workflow task is pending or running: the answer must wait for it.
+    bool task_pending = false;
   };
   // Waits (until `deadline`) for the first workflow task to complete when no
-  // worker has run the workflow yet; WorkflowNotReady if it never does.
+  // worker has run the workflow yet (WorkflowNotReady if it never does), and
+  // for a pending or running workflow task to be done, so the answer shows
+  // the state after it (Temporal's consistent query; DeadlineExceeded if it
+  // never is).
   void PrepareQuery(const NamespaceRef& ns, wsv1::QueryWorkflowRequest request, absl::Time deadline,
                     Done<QueryTarget> done);
   // The poll response that carries a query task: the run's history from the
@@ -153,6 +168,12 @@ class HistoryEngine final : public ShardListener {
 
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
+  // Applies `change` to the activities of the open run that `id` or `type`
+  // names (all of them for `all`); NotFound if none (activity_controls.cc).
+  void ChangeActivities(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
+                        const std::string& id, const std::string& type, bool all,
+                        std::function<void(MutationScope&, RunChange&, persistence::v1::ActivityInfo&)> change,
+                        Done<bool> done);
   // Completes a started workflow task's poll response: its history (first
   // page) and the Workflow Updates waiting for the worker.
   void SendWorkflowTask(StartedWorkflowTask started, Done<wsv1::PollWorkflowTaskQueueResponse> done);

@@ -75,7 +75,7 @@ void HistoryEngine::RecordActivityTaskStarted(const NamespaceRef& ns, const Tran
             MutableState& state = (*loaded)->state;
             auto it = state.mutable_activities()->find(task.scheduled_event_id());
             if (!IsOpen(state) || it == state.mutable_activities()->end() || it->second.started() ||
-                it->second.attempt() != task.attempt()) {
+                it->second.attempt() != task.attempt() || it->second.paused()) {
               return ActivityTaskNotFound();
             }
             return StartActivityTask(scope, state, it->second, ns.name, identity, request_id);

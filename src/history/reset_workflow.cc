@@ -1,7 +1,8 @@
 // ResetWorkflowExecution: a new run of the workflow id whose history is the
 // old run's up to a workflow task, then that task failed with cause
-// RESET_WORKFLOW, then the signals the old run received after that point
-// (unless the request says not to reapply them), then a new workflow task.
+// RESET_WORKFLOW, then the signals and updates the old run received after
+// that point (unless the request says not to reapply them), then a new
+// workflow task.
 // The old run, if still running, is terminated; the new run is current.
 #include <algorithm>
 
@@ -20,6 +21,17 @@ bool ReappliesSignals(const wsv1::ResetWorkflowExecutionRequest& request) {
   if (request.reset_reapply_type() == enums::RESET_REAPPLY_TYPE_NONE) return false;
   const auto& excluded = request.reset_reapply_exclude_types();
   return std::find(excluded.begin(), excluded.end(), enums::RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL) == excluded.end();
+}
+
+// Updates are reapplied unless the request excludes them (or asks for
+// signals alone, or nothing).
+bool ReappliesUpdates(const wsv1::ResetWorkflowExecutionRequest& request) {
+  if (request.reset_reapply_type() == enums::RESET_REAPPLY_TYPE_NONE ||
+      request.reset_reapply_type() == enums::RESET_REAPPLY_TYPE_SIGNAL) {
+    return false;
+  }
+  const auto& excluded = request.reset_reapply_exclude_types();
+  return std::find(excluded.begin(), excluded.end(), enums::RESET_REAPPLY_EXCLUDE_TYPE_UPDATE) == excluded.end();
 }
 
 bool FinishesWorkflowTask(enums::EventType type) {
@@ -50,20 +62,37 @@ void HistoryEngine::ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExe
         store_.ReadHistory(ns.id, workflow_id, *base_run, 1, end, static_cast<int>(end));
     if (!events.ok()) return done(events.status());
     if (static_cast<int64_t>(events->size()) != end - 1) return done(errors::Internal("the run's history is incomplete"));
+    // The new run's history ends with the reset point's WorkflowTaskStarted:
+    // the event named, or the one right before the task end named.
     const HistoryEvent& reset_point = (*events)[finish - 1];
-    const HistoryEvent& task_started = (*events)[finish - 2];
-    if (!FinishesWorkflowTask(reset_point.event_type()) ||
-        task_started.event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+    const bool names_started = reset_point.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED;
+    if (!names_started && (!FinishesWorkflowTask(reset_point.event_type()) ||
+                           (*events)[finish - 2].event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_STARTED)) {
       return done(errors::InvalidArgument(absl::StrCat(
           "WorkflowTaskFinishEventId ", finish,
-          " must be a WorkflowTaskCompleted, WorkflowTaskFailed or WorkflowTaskTimedOut event right after its "
-          "WorkflowTaskStarted.")));
+          " must be a WorkflowTaskStarted event, or a WorkflowTaskCompleted, WorkflowTaskFailed or "
+          "WorkflowTaskTimedOut event right after its WorkflowTaskStarted.")));
     }
-    std::vector<HistoryEvent> prefix(events->begin(), events->begin() + (finish - 1));
-    std::vector<HistoryEvent> signals;
-    if (ReappliesSignals(request)) {
-      for (auto it = events->begin() + (finish - 1); it != events->end(); ++it) {
-        if (it->event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) signals.push_back(*it);
+    const int64_t prefix_length = names_started ? finish : finish - 1;
+    std::vector<HistoryEvent> prefix(events->begin(), events->begin() + prefix_length);
+    // What the old run received after the reset point, in order: signals,
+    // and the updates it admitted (as their requests).
+    std::vector<HistoryEvent> reapplied;
+    const bool signals = ReappliesSignals(request), updates = ReappliesUpdates(request);
+    for (auto it = events->begin() + prefix_length; it != events->end(); ++it) {
+      if (signals && it->event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
+        HistoryEvent copy;
+        copy.set_event_type(it->event_type());
+        *copy.mutable_workflow_execution_signaled_event_attributes() = it->workflow_execution_signaled_event_attributes();
+        reapplied.push_back(std::move(copy));
+      }
+      if (updates && it->event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) {
+        HistoryEvent admitted;
+        admitted.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED);
+        auto* a = admitted.mutable_workflow_execution_update_admitted_event_attributes();
+        *a->mutable_request() = it->workflow_execution_update_accepted_event_attributes().accepted_request();
+        a->set_origin(enums::UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY);
+        reapplied.push_back(std::move(admitted));
       }
     }
     const std::string new_run_id = random_.NewUuid();
@@ -73,7 +102,7 @@ void HistoryEngine::ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExe
     ShardOf(ns.id, workflow_id)
         .Execute<wsv1::ResetWorkflowExecutionResponse>(
             [this, ns, request, base_run = *base_run, new_run_id, prefix = std::move(prefix),
-             signals = std::move(signals),
+             reapplied = std::move(reapplied),
              state = *std::move(rebuilt)](MutationScope& scope) -> absl::StatusOr<wsv1::ResetWorkflowExecutionResponse> {
               const std::string& workflow_id = request.workflow_execution().workflow_id();
               wsv1::ResetWorkflowExecutionResponse response;
@@ -104,13 +133,8 @@ void HistoryEngine::ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExe
               f->set_base_run_id(base_run);
               f->set_new_run_id(new_run_id);
               s.clear_workflow_task();
-              for (const HistoryEvent& signal : signals) {
-                HistoryEvent copy;
-                copy.set_event_type(signal.event_type());
-                *copy.mutable_workflow_execution_signaled_event_attributes() =
-                    signal.workflow_execution_signaled_event_attributes();
-                AddExternalEvent(*run, now, std::move(copy));
-              }
+              // The SDKs take a reapplied update's request from its admitted event.
+              for (const HistoryEvent& event : reapplied) AddExternalEvent(*run, now, event);
               // What was pending at the reset point runs again.
               for (auto& [id, activity] : *s.mutable_activities()) DispatchActivity(scope, *run, activity);
               for (const auto& [timer_id, timer] : s.timers()) {

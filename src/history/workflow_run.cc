@@ -323,9 +323,9 @@ void CloseRun(MutationScope& scope, RunChange& run, enums::WorkflowExecutionStat
   NotifyRelatives(scope, run);
   state.clear_children();
   // Pending work is abandoned; its outbox and timer tasks find the run
-  // closed and do nothing.
+  // closed and do nothing. Activities still pending stay listed, as
+  // Temporal's Describe shows them after the close.
   state.clear_workflow_task();
-  state.clear_activities();
   state.clear_timers();
 }
 

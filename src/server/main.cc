@@ -1,6 +1,7 @@
 // The zaman binary: `zaman server start-dev`, `zaman server start`,
 // `zaman db setup|migrate|version`, `zaman --version`.
 #include "absl/strings/string_view.h"
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "common/version.h"
 #include "server/config.h"
 #include "server/db_command.h"
+#include "server/dev_setup.h"
 #include "server/server.h"
 
 namespace {
@@ -21,10 +23,14 @@ int Fail(absl::string_view message) {
   return 2;
 }
 
-int Start(const ServerConfig& config) {
+// `before_run` runs once logging is set up.
+int Start(const ServerConfig& config, const std::function<absl::Status()>& before_run = nullptr) {
   if (absl::Status s = zaman::server::ValidateConfig(config); !s.ok()) return Fail(s.message());
   if (absl::Status s = zaman::InitLogging(config.log_level, config.log_format); !s.ok()) {
     return Fail(s.message());
+  }
+  if (before_run) {
+    if (absl::Status s = before_run(); !s.ok()) return Fail(s.message());
   }
   return zaman::server::RunUntilSignalled(config);
 }
@@ -59,6 +65,12 @@ int main(int argc, char** argv) {
   start_dev->add_option("--log-format", dev_log_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  // The reference dev server's flags, so that setups written for it run.
+  std::vector<std::string> dev_search_attributes, dev_dynamic_config;
+  start_dev->add_option("--search-attribute", dev_search_attributes,
+                        "Register a custom search attribute NAME=TYPE in every namespace (repeatable)");
+  start_dev->add_option("--dynamic-config-value", dev_dynamic_config,
+                        "Reference dev-server setting KEY=VALUE: accepted, and logged as honoured or ignored");
 
   // start: everything from a YAML file.
   std::string config_path;
@@ -99,7 +111,17 @@ int main(int argc, char** argv) {
     for (const std::string& name : extra_namespaces) {
       if (name != "default") dev.namespaces.push_back({name, absl::Hours(24)});
     }
-    return Start(dev);
+    absl::StatusOr<std::vector<zaman::server::DevSearchAttribute>> attributes =
+        zaman::server::ParseDevSearchAttributes(dev_search_attributes);
+    if (!attributes.ok()) return Fail(attributes.status().message());
+    return Start(dev, [&]() -> absl::Status {
+      if (absl::Status s = zaman::server::ReportDynamicConfig(dev_dynamic_config); !s.ok()) return s;
+      std::vector<std::string> names;
+      for (const auto& ns : dev.namespaces) names.push_back(ns.name);
+      zaman::server::RegisterDevSearchAttributesWhenUp(dev.frontend.ip, dev.frontend.port, std::move(names),
+                                                      *attributes);
+      return absl::OkStatus();
+    });
   }
   for (CLI::App* action : db_actions) {
     if (action->parsed()) return zaman::server::RunDbCommand(action->get_name(), db_config_path);

@@ -94,3 +94,54 @@ func TestResetWorkflow(t *testing.T) {
 		t.Errorf("the reset run is not current: %v, %v", desc.GetWorkflowExecutionInfo().GetExecution(), err)
 	}
 }
+
+// Updates the old run accepted after the reset point are reapplied to the
+// new run, as signals are (unless the reset excludes them).
+func TestResetReappliesUpdates(t *testing.T) {
+	c, queue := dial(t), "go-"+t.Name()
+	startTotalWorker(t, c, queue)
+	id := uniqueID("reset-updates")
+	r, err := c.ExecuteWorkflow(waitCtx(t), client.StartWorkflowOptions{ID: id, TaskQueue: queue}, RunningTotalWorkflow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2} {
+		h, err := c.UpdateWorkflow(waitCtx(t), client.UpdateWorkflowOptions{
+			WorkflowID: id, RunID: r.GetRunID(), UpdateName: "add", Args: []interface{}{n},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Get(waitCtx(t), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.SignalWorkflow(waitCtx(t), id, "", "done", nil); err != nil {
+		t.Fatal(err)
+	}
+	var total int
+	if err := r.Get(waitCtx(t), &total); err != nil || total != 3 {
+		t.Fatalf("first run: %d, %v", total, err)
+	}
+	reset, err := c.ResetWorkflowExecution(waitCtx(t), &workflowservice.ResetWorkflowExecutionRequest{
+		Namespace:                 "default",
+		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: r.GetRunID()},
+		Reason:                    "test",
+		// The first task named by its WorkflowTaskStarted event (3), as
+		// Temporal also accepts.
+		WorkflowTaskFinishEventId: 3,
+		RequestId:                 uniqueID("reset-request"),
+		ResetReapplyExcludeTypes:  []enumspb.ResetReapplyExcludeType{enumspb.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The "done" signal was not reapplied: the new run waits for one.
+	if err := c.SignalWorkflow(waitCtx(t), id, reset.GetRunId(), "done", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.GetWorkflow(waitCtx(t), id, reset.GetRunId()).Get(waitCtx(t), &total); err != nil || total != 3 {
+		t.Fatalf("new run: total %d, %v; want the reapplied updates' 3", total, err)
+	}
+}
