@@ -30,20 +30,24 @@ func (s *server) sample() counters {
 	return c
 }
 
-// since returns what was used after c0. On PostgreSQL it waits until the
-// backends have reported their counts (the CPU figures stop at the call) and
-// takes off the counts the server's idle rate accounts for in that wait.
+// since returns what was used after c0. On PostgreSQL the costs run on for
+// statsFlushWait after the call: the backends report their counts late, and
+// work a phase leaves behind (the timers of completed activities and
+// workflow tasks coming due) belongs to it; the server's idle rate times
+// that wait is taken off.
 func (s *server) since(c0 counters) counters {
-	c := counters{cpu: s.cpuSeconds() - c0.cpu}
-	if s.db != nil {
-		c.dbCPU = s.db.pg.cpuSeconds() - c0.dbCPU
-		time.Sleep(statsFlushWait)
-		xacts, rows := s.db.stats()
-		wait := statsFlushWait.Seconds()
-		c.xacts = max(0, xacts-c0.xacts-int64(s.idle.xacts*wait))
-		c.rows = max(0, rows-c0.rows-int64(s.idle.rows*wait))
+	if s.db == nil {
+		return counters{cpu: s.cpuSeconds() - c0.cpu}
 	}
-	return c
+	time.Sleep(statsFlushWait)
+	wait := statsFlushWait.Seconds()
+	xacts, rows := s.db.stats()
+	return counters{
+		cpu:   max(0, s.cpuSeconds()-c0.cpu-s.idle.cpu*wait),
+		dbCPU: max(0, s.db.pg.cpuSeconds()-c0.dbCPU-s.idle.dbCPU*wait),
+		xacts: max(0, xacts-c0.xacts-int64(s.idle.xacts*wait)),
+		rows:  max(0, rows-c0.rows-int64(s.idle.rows*wait)),
+	}
 }
 
 // Costs a second of a server with nothing to do.
@@ -55,8 +59,8 @@ func (s *server) measureIdle(d time.Duration) {
 	c0 := s.sample()
 	time.Sleep(d)
 	used := s.since(c0)
-	window := (d + statsFlushWait).Seconds() // that of the counts
-	s.idle = rates{cpu: used.cpu / d.Seconds(), dbCPU: used.dbCPU / d.Seconds(),
+	window := (d + statsFlushWait).Seconds()
+	s.idle = rates{cpu: used.cpu / window, dbCPU: used.dbCPU / window,
 		xacts: float64(used.xacts) / window, rows: float64(used.rows) / window}
 }
 

@@ -27,7 +27,8 @@ type serverDB struct {
 
 // statsFlushWait: PostgreSQL backends report their transaction and row
 // counts to pg_stat_database at most once a second while busy and up to 10 s
-// after going idle, so a phase's counts are read this long after it ends.
+// after going idle, and a phase's workflow-task timeout timers come due 10 s
+// after their tasks; so a phase's costs are read this long after it ends.
 const statsFlushWait = 11 * time.Second
 
 // psql runs one statement on database `db` and returns its unaligned output.

@@ -82,11 +82,12 @@ func (cmp comparison) markdown(out string) string {
 	fmt.Fprintf(&b, "Command: %s, i.e. `go run ./bench/load -rate %d -clients %d -duration %v -parked %d -signals %d`.\n\n",
 		cmp.command, load.rate, load.clients, load.duration, load.parked, load.signals)
 	if cmp.onPostgres {
-		fmt.Fprintf(&b, "Costs per workflow (per signal in the storm): CPU seconds per 1,000 of the server process and of\n"+
-			"all the PostgreSQL instance's processes, over the phase; committed transactions and rows inserted,\n"+
-			"updated or deleted in the server's databases (`pg_stat_database`), over the phase and the %v after\n"+
-			"it in which PostgreSQL's backends report their counts, less the server's idle rate (below) times\n"+
-			"that wait.\n\n", statsFlushWait)
+		fmt.Fprintf(&b, "Costs per workflow (per signal in the storm), over the phase and the %v after it (in which the\n"+
+			"timers the phase left come due and PostgreSQL's backends report their counts), less the server's idle\n"+
+			"rate (below) times those %v: CPU seconds per 1,000 of the server process and of all the PostgreSQL\n"+
+			"instance's processes; committed transactions and rows inserted, updated or deleted in the server's\n"+
+			"databases (`pg_stat_database`). Activities have a %v start-to-close timeout.\n\n",
+			statsFlushWait, statsFlushWait, activityTimeout)
 	}
 	fmt.Fprintf(&b, "## Server\n\n| | Zaman | reference | Zaman / reference |\n| --- | ---: | ---: | ---: |\n")
 	fmt.Fprintf(&b, "| start-up to first accepted connection | %v | %v | %s |\n", z.startup.Round(time.Millisecond),
