@@ -109,9 +109,11 @@ CREATE TABLE visibility (
 CREATE INDEX visibility_default_order ON visibility (namespace_id, sort_close, start_time, run_id);
 CREATE INDEX visibility_type_status ON visibility (namespace_id, workflow_type, status, start_time);
 CREATE INDEX visibility_status ON visibility (namespace_id, status, start_time);
+-- "Failed, closed since …, newest first" (ORDER BY CloseTime) walks this one.
+CREATE INDEX visibility_status_close ON visibility (namespace_id, status, sort_close, run_id);
 -- A status filter in the default order (open first, then newest closed) walks
--- this one (backwards): "Running", "Failed since …", the web UI's usual lists.
-CREATE INDEX visibility_status_close ON visibility (namespace_id, status, sort_close, start_time, run_id);
+-- this one (backwards): "Running", "Failed", the web UI's usual lists.
+CREATE INDEX visibility_status_default_order ON visibility (namespace_id, status, sort_close, start_time, run_id);
 CREATE INDEX visibility_workflow_id ON visibility (namespace_id, workflow_id);
 CREATE INDEX visibility_start_time ON visibility (namespace_id, start_time);
 CREATE INDEX visibility_close_time ON visibility (namespace_id, close_time);
