@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace zaman {
 
@@ -21,6 +22,8 @@ class Random {
 
   // A random (version 4) UUID in its canonical text form.
   std::string NewUuid();
+  // A time-ordered (version 7) UUID for `now`: what Temporal gives run ids.
+  std::string NewUuidV7(absl::Time now);
 
  private:
   absl::Mutex mu_;

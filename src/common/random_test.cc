@@ -28,5 +28,17 @@ TEST(RandomTest, UuidsAreVersion4AndDistinct) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(RandomTest, V7UuidsCarryTheirTimeAndSortByIt) {
+  Random random(7);
+  const absl::Time t = absl::FromUnixMillis(1764640000123);
+  std::string id = random.NewUuidV7(t);
+  ASSERT_EQ(id.size(), 36u) << id;
+  EXPECT_EQ(id[14], '7') << id;
+  EXPECT_TRUE(absl::StrContains("89ab", id[19])) << id;
+  // 1764640000123 ms is 0x019adcbd887b.
+  EXPECT_EQ(id.substr(0, 13), "019adcbd-887b") << id;
+  EXPECT_LT(random.NewUuidV7(t), random.NewUuidV7(t + absl::Milliseconds(1)));
+}
+
 }  // namespace
 }  // namespace zaman

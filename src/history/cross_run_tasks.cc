@@ -171,7 +171,8 @@ void HistoryEngine::StartChild(const TransferTask& task) {
       store_.GetExecution(task.namespace_id(), task.workflow_id(), task.run_id());
   if (!parent_record.ok()) return RetryCrossRunTask(task, parent_record.status());
   temporal::api::common::v1::Priority priority = MergePriority(parent_record->state.priority(), i.priority());
-  if (priority.ByteSizeLong() > 0) *request.mutable_priority() = std::move(priority);
+  // (An empty one the parent's command gave stays, as Temporal writes it.)
+  if (i.has_priority() || priority.ByteSizeLong() > 0) *request.mutable_priority() = std::move(priority);
   *request.mutable_workflow_task_timeout() = i.workflow_task_timeout();
   request.set_request_id(task.request_id());
   request.set_workflow_id_reuse_policy(i.workflow_id_reuse_policy());

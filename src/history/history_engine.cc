@@ -129,7 +129,7 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
   NewRun spec;
   spec.namespace_id = ns.id;
   spec.workflow_id = request.workflow_id();
-  spec.run_id = random.NewUuid();
+  spec.run_id = random.NewUuidV7(now);
   spec.request_id = request.request_id();
   absl::Duration execution_timeout = FromProto(request.workflow_execution_timeout());
   absl::Duration run_timeout = FromProto(request.workflow_run_timeout());

@@ -95,7 +95,7 @@ void HistoryEngine::ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExe
         reapplied.push_back(std::move(admitted));
       }
     }
-    const std::string new_run_id = random_.NewUuid();
+    const std::string new_run_id = random_.NewUuidV7(clock_.Now());
     absl::StatusOr<MutableState> rebuilt = RebuildState(ns.id, workflow_id, new_run_id, prefix);
     if (!rebuilt.ok()) return done(errors::InvalidArgument(rebuilt.status().message()));
 

@@ -195,7 +195,7 @@ absl::Status CompleteRunOrContinueCron(MutationScope& scope, Random& random, Run
   }
   absl::StatusOr<StartedAttributes> started = StartedOf(scope, run);
   if (!started.ok()) return started.status();
-  const std::string new_run_id = random.NewUuid();
+  const std::string new_run_id = random.NewUuidV7(scope.now());
   d->set_new_execution_run_id(new_run_id);
   CloseRun(scope, run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
   StartRun(scope,
@@ -229,7 +229,7 @@ absl::Status CloseFailedRun(MutationScope& scope, Random& random, RunChange& run
   HistoryEvent& close = write_close(retry.state);
   std::string new_run_id;
   if (next) {
-    new_run_id = random.NewUuid();
+    new_run_id = random.NewUuidV7(scope.now());
     if (close.has_workflow_execution_failed_event_attributes()) {
       close.mutable_workflow_execution_failed_event_attributes()->set_new_execution_run_id(new_run_id);
     } else {
@@ -272,7 +272,7 @@ absl::Status ContinueAsNew(MutationScope& scope, Random& random, RunChange& run,
                            const temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes& command) {
   const absl::Time now = scope.now();
   const MutableState& old = run.state;
-  const std::string new_run_id = random.NewUuid();
+  const std::string new_run_id = random.NewUuidV7(scope.now());
 
   NewRun spec;
   spec.namespace_id = old.namespace_id();
