@@ -148,6 +148,19 @@ TEST_P(VisibilityStoreTest, EveryAttributeTypeFiltersByItsOwnKindOfValue) {
   EXPECT_EQ(Runs("Code STARTS_WITH 'Rush_%'"), (Ids{"t1"}));
 }
 
+// Every IN list of another length is a statement of its own; a connection
+// keeps a bounded number prepared and must go on working past that bound.
+TEST_P(VisibilityStoreTest, ManyDistinctFiltersKeepWorking) {
+  std::string in = "'wf-r1'";
+  for (int i = 0; i < 300; ++i) {
+    absl::StrAppend(&in, ", 'nobody-", i, "'");
+    ASSERT_EQ(Runs(absl::StrCat("WorkflowId IN (", in, ")")), (Ids{"r1"})) << i;
+  }
+  EXPECT_EQ(Runs("CustomerId = 'alice'"), (Ids{"r1", "r4"}));
+  ASSERT_TRUE(store_->visibility().Upsert(Record("r9", "Order", enums::WORKFLOW_EXECUTION_STATUS_RUNNING, 9)).ok());
+  EXPECT_EQ(Runs("WorkflowId = 'wf-r9'"), (Ids{"r9"}));
+}
+
 TEST_P(VisibilityStoreTest, ValuesAreBoundNotSpliced) {
   EXPECT_TRUE(Runs("WorkflowId = 'x'' OR 1=1 --'").empty());
   EXPECT_TRUE(Runs("CustomerId = 'a\\' OR \\'1\\'=\\'1'").empty());

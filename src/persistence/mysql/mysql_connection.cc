@@ -124,6 +124,10 @@ class MysqlConnection final : public sql::Connection {
   absl::StatusOr<MYSQL_STMT*> Prepared(absl::string_view statement) {
     auto it = statements_.find(std::string(statement));
     if (it != statements_.end()) return it->second;
+    if (statements_.size() >= sql::kMaxPreparedStatements) {
+      for (auto& [text, prepared] : statements_) mysql_stmt_close(prepared);
+      statements_.clear();
+    }
     MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
     if (stmt == nullptr) return Classify(mysql_errno(mysql_), mysql_error(mysql_), statement);
     if (mysql_stmt_prepare(stmt, statement.data(), statement.size()) != 0) {

@@ -154,7 +154,11 @@ class PostgresConnection final : public sql::Connection {
   absl::StatusOr<const std::string*> Prepared(absl::string_view statement, int params) {
     auto it = prepared_.find(std::string(statement));
     if (it != prepared_.end()) return &it->second;
-    std::string name = absl::StrCat("z", prepared_.size() + 1);
+    if (prepared_.size() >= sql::kMaxPreparedStatements) {
+      PQclear(PQexec(conn_, "DEALLOCATE ALL"));
+      prepared_.clear();
+    }
+    std::string name = absl::StrCat("z", ++statements_prepared_);
     PGresult* res = PQprepare(conn_, name.c_str(), Numbered(statement).c_str(), params, nullptr);
     absl::Status status = PQresultStatus(res) == PGRES_COMMAND_OK
                               ? absl::OkStatus()
@@ -183,6 +187,7 @@ class PostgresConnection final : public sql::Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // statement text → server-side name
+  int64_t statements_prepared_ = 0;                        // names them uniquely
 };
 
 absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const SqlConfig& config, const std::string& database) {

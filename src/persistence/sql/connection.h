@@ -43,6 +43,11 @@ struct Result {
   const std::string& Bytes(size_t row, int column) const;
 };
 
+// Statements a connection keeps prepared at most. The stores' fixed
+// statements are a few dozen; list filters make new texts without end, so a
+// connection that reaches this many drops them all and prepares again.
+constexpr size_t kMaxPreparedStatements = 256;
+
 // One open connection. Not thread-safe: a ConnectionPool hands it to one
 // caller at a time.
 class Connection {
