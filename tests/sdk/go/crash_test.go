@@ -100,26 +100,15 @@ func TestKillNineUnderLoadLosesNothing(t *testing.T) {
 	port := freePort(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
 	z := startZaman(t, port, db)
-	defer func() {
+	t.Cleanup(func() { // after the worker's and client's cleanups (they run last-registered first)
 		if z.cmd.Process != nil {
 			_ = z.cmd.Process.Kill()
 			_, _ = z.cmd.Process.Wait()
 		}
-	}()
+	})
 
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	const queue = "crash-queue"
-	w := worker.New(c, queue, worker.Options{})
-	w.RegisterWorkflow(CrashWorkflow)
-	w.RegisterActivity(Echo)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	c := crashWorker(t, port, queue)
 
 	runThroughFault(t, c, queue, 40, func() {
 		if err := z.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -129,6 +118,25 @@ func TestKillNineUnderLoadLosesNothing(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		z = startZaman(t, port, db)
 	})
+}
+
+// A client of the zaman on `port`, and a worker of CrashWorkflow on `queue`;
+// both closed when the test ends.
+func crashWorker(t *testing.T, port int, queue string) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(CrashWorkflow)
+	w.RegisterActivity(Echo)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return c
 }
 
 // Starts CrashWorkflow `total` times, one every 50 ms, while `fault` strikes

@@ -7,16 +7,12 @@
 package sdktest
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 )
 
 func TestDatabaseRestartUnderLoadLosesNothing(t *testing.T) {
@@ -26,23 +22,12 @@ func TestDatabaseRestartUnderLoadLosesNothing(t *testing.T) {
 	}
 	port := freePort(t)
 	z := startZaman(t, port, filepath.Join(t.TempDir(), "unused.db"))
-	defer func() {
+	t.Cleanup(func() {
 		_ = z.cmd.Process.Kill()
 		_, _ = z.cmd.Process.Wait()
-	}()
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	})
 	const queue = "db-restart-queue"
-	w := worker.New(c, queue, worker.Options{})
-	w.RegisterWorkflow(CrashWorkflow)
-	w.RegisterActivity(Echo)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	c := crashWorker(t, port, queue)
 
 	runThroughFault(t, c, queue, 40, func() {
 		args := strings.Fields(restart)

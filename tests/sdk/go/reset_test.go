@@ -125,9 +125,9 @@ func TestResetReappliesUpdates(t *testing.T) {
 		t.Fatalf("first run: %d, %v", total, err)
 	}
 	reset, err := c.ResetWorkflowExecution(waitCtx(t), &workflowservice.ResetWorkflowExecutionRequest{
-		Namespace:                 "default",
-		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: r.GetRunID()},
-		Reason:                    "test",
+		Namespace:         "default",
+		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: r.GetRunID()},
+		Reason:            "test",
 		// The first task named by its WorkflowTaskStarted event (3), as
 		// Temporal also accepts.
 		WorkflowTaskFinishEventId: 3,
