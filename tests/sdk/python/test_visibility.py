@@ -14,12 +14,13 @@ ADDRESS = os.environ.get("ZAMAN_ADDRESS", "localhost:7233")
 REGION = SearchAttributeKey.for_keyword("PyRegion")
 
 
-async def eventually(check, timeout=10.0):
-    """Visibility follows workflow state within moments: retry until `check` holds."""
+async def eventually(fetch, holds, timeout=10.0):
+    """Visibility follows workflow state within moments (as on Temporal, it is written after the
+    state commits): fetch again until `holds(result)` or the timeout, then return the last result."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
+        result = await fetch()
+        if holds(result) or asyncio.get_running_loop().time() > deadline:
             return result
         await asyncio.sleep(0.1)
 
@@ -48,8 +49,9 @@ async def test_list_and_count_by_search_attribute():
     async def listed():
         return [w async for w in client.list_workflows(f"PyRegion = '{region}' AND ExecutionStatus = 'Running'")]
 
-    running = await eventually(listed)
-    assert sorted(w.id for w in running) == [f"{region}-1", f"{region}-2"]
+    expected = [f"{region}-1", f"{region}-2"]
+    running = await eventually(listed, lambda found: sorted(w.id for w in found) == expected)
+    assert sorted(w.id for w in running) == expected
     assert all(w.status == WorkflowExecutionStatus.RUNNING for w in running)
     assert all(w.typed_search_attributes.get(REGION) == region for w in running)
 
