@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "persistence/cluster_store.h"
 #include "persistence/execution_store.h"
+#include "persistence/job_store.h"
 #include "persistence/namespace_store.h"
 #include "persistence/visibility_store.h"
 
@@ -52,6 +53,7 @@ class Store {
   virtual ClusterStore& cluster() = 0;
   virtual ExecutionStore& executions() = 0;
   virtual VisibilityStore& visibility() = 0;
+  virtual JobStore& jobs() = 0;
 };
 
 // Opens the store the config names. SQLite creates and upgrades its schema
