@@ -21,8 +21,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-func scheduleAction(queue string) *client.ScheduleWorkflowAction {
-	return &client.ScheduleWorkflowAction{Workflow: GreetingWorkflow, Args: []interface{}{"schedule"}, TaskQueue: queue}
+func scheduleAction(id, queue string) *client.ScheduleWorkflowAction {
+	return &client.ScheduleWorkflowAction{ID: "report-" + id, Workflow: GreetingWorkflow, Args: []interface{}{"schedule"},
+		TaskQueue: queue}
 }
 
 // The runs a schedule started, from visibility.
@@ -45,7 +46,7 @@ func TestScheduleClientLifecycle(t *testing.T) {
 	handle, err := c.ScheduleClient().Create(waitCtx(t), client.ScheduleOptions{
 		ID:      id,
 		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 2 * time.Second}}},
-		Action:  scheduleAction(queue),
+		Action:  scheduleAction(id, queue),
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL,
 		Memo:    map[string]interface{}{"owner": "reports"},
 	})
@@ -54,7 +55,7 @@ func TestScheduleClientLifecycle(t *testing.T) {
 	}
 	_, err = c.ScheduleClient().Create(waitCtx(t), client.ScheduleOptions{
 		ID: id, Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
-		Action: scheduleAction(queue),
+		Action: scheduleAction(id, queue),
 	})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		t.Fatalf("a second Create with the same id: %v, want ErrScheduleAlreadyRunning", err)
@@ -129,9 +130,10 @@ func TestScheduleClientLifecycle(t *testing.T) {
 		}
 		return nil
 	})
-	backfilled := fmt.Sprintf("%s-workflow-%s", id, past.UTC().Format(time.RFC3339))
+	// Runs are named after the action's id and their nominal time.
+	backfilled := fmt.Sprintf("report-%s-%s", id, past.UTC().Format(time.RFC3339))
 	if _, err := c.DescribeWorkflowExecution(waitCtx(t), backfilled, ""); err != nil {
-		t.Errorf("the backfill's first run %s (the SDK names actions <schedule id>-workflow): %v", backfilled, err)
+		t.Errorf("the backfill's first run %s: %v", backfilled, err)
 	}
 
 	// Update: a new spec, read back as Describe shows it.
