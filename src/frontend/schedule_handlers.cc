@@ -39,7 +39,7 @@ absl::Status ValidateRequestId(const std::string& request_id, bool required) {
 // action's search attributes typed; InvalidArgument as Temporal words it.
 absl::Status PrepareSchedule(sched::Schedule& schedule, const NamespaceRef& ns) {
   absl::StatusOr<sched::ScheduleSpec> spec = worker::schedule::Canonicalize(schedule.spec());
-  if (!spec.ok()) return errors::InvalidArgument(absl::StrCat("Invalid schedule spec: ", spec.status().message()));
+  if (!spec.ok()) return spec.status();  // InvalidArgument "Invalid schedule spec: …", as Temporal words it
   *schedule.mutable_spec() = *std::move(spec);
   if (!schedule.action().has_start_workflow()) return absl::OkStatus();
   temporal::api::workflow::v1::NewWorkflowExecutionInfo& start = *schedule.mutable_action()->mutable_start_workflow();
@@ -59,6 +59,7 @@ absl::Status PrepareSchedule(sched::Schedule& schedule, const NamespaceRef& ns) 
       start.workflow_id_reuse_policy() != enums::WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE) {
     return errors::InvalidArgument("Scheduled workflow must not contain WorkflowIDReusePolicy");
   }
+  if (!start.has_search_attributes()) return absl::OkStatus();
   return visibility::ValidateAndStamp(*start.mutable_search_attributes(), *ns.search_attributes);
 }
 

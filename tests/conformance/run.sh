@@ -28,7 +28,7 @@ done
 
 export ZAMAN_ADDRESS="127.0.0.1:$port" ZAMAN_REFERENCE_ADDRESS="127.0.0.1:$ref_port"
 (cd "$here/sdk/go" &&
-  go test -tags conformance -count=1 -v -run TestConformance -timeout 900s . 2>&1 | tee "$WORK/conformance.log" |
+  go test -tags conformance -count=1 -v -run 'TestConformance|TestScheduleDescribeConformance' -timeout 900s . 2>&1 | tee "$WORK/conformance.log" |
   grep -E '^(=== conformance|identical|DIFFERENT| |scenarios:|go:|--- FAIL|FAIL|ok)')
 bash "$here/sdk/python/setup.sh"
 (cd "$here/sdk/python" && .venv/bin/python conformance.py)

@@ -218,7 +218,7 @@ absl::StatusOr<wsv1::CreateScheduleResponse> ScheduleService::Create(const Names
   record.set_request_id(request.request_id());
   record.set_run_id(random_.NewUuid());
   absl::StatusOr<Scheduler> scheduler = Scheduler::Open(record, JitterSeed(ns.id, request.schedule_id()), actions_);
-  if (!scheduler.ok()) return errors::InvalidArgument(absl::StrCat("Invalid schedule spec: ", scheduler.status().message()));
+  if (!scheduler.ok()) return scheduler.status();
   const absl::Time now = clock_.Now();
   scheduler->Initialize(now);
   if (request.has_initial_patch()) scheduler->Patch(request.initial_patch(), now);

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -281,6 +282,52 @@ var scenarios = []scenario{
 	{"markers", func(t *testing.T, c client.Client, q, id string) []runRef {
 		return []runRef{execute(t, c, client.StartWorkflowOptions{ID: id, TaskQueue: q}, MarkersWorkflow, "x")}
 	}},
+	{"schedule-backfill", scheduleBackfillScenario},
+}
+
+// A paused hourly schedule backfilled over four past hours: the four runs it
+// starts (named after their nominal times, with the schedule's search
+// attributes) and what Describe counts.
+func scheduleBackfillScenario(t *testing.T, c client.Client, q, id string) []runRef {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:     id,
+		Spec:   client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}},
+		Action: &client.ScheduleWorkflowAction{ID: id + "-wf", Workflow: GreetingWorkflow, Args: []interface{}{"s"}, TaskQueue: q},
+		Paused: true, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL,
+	})
+	if err != nil {
+		t.Fatalf("create schedule: %v", err)
+	}
+	defer func() { _ = h.Delete(context.Background()) }()
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := h.Backfill(ctx, client.ScheduleBackfillOptions{Backfill: []client.ScheduleBackfill{{
+		Start: start, End: start.Add(3 * time.Hour), Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL,
+	}}}); err != nil {
+		t.Fatalf("backfill: %v", err)
+	}
+	var d *client.ScheduleDescription
+	for i := 0; i < 100; i++ {
+		if d, err = h.Describe(ctx); err == nil && d.Info.NumActions == 4 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if d == nil || d.Info.NumActions != 4 || d.Info.NumActionsSkippedOverlap != 0 || !d.Schedule.State.Paused {
+		t.Fatalf("describe after the backfill: %+v (%v)", d, err)
+	}
+	var runs []runRef
+	for hour := 0; hour < 4; hour++ {
+		wid := fmt.Sprintf("%s-wf-%s", id, start.Add(time.Duration(hour)*time.Hour).Format(time.RFC3339))
+		var out string
+		run := c.GetWorkflow(ctx, wid, "")
+		if err := run.Get(ctx, &out); err != nil {
+			t.Fatalf("%s: %v", wid, err)
+		}
+		runs = append(runs, runRef{wid, run.GetRunID()})
+	}
+	return runs
 }
 
 // What legitimately differs between two servers, by field name (protojson
@@ -485,5 +532,59 @@ func TestConformance(t *testing.T) {
 	fmt.Printf("go: %d passed, %d failed\n", identical, len(scenarios)-identical)
 	if identical != len(scenarios) {
 		t.Errorf("%d of %d scenarios differ", len(scenarios)-identical, len(scenarios))
+	}
+}
+
+// The same schedule created on both servers: DescribeSchedule must report
+// the same canonical spec, policies, state and future action times (create
+// and update times and the conflict token aside). No jitter: its seed is
+// the namespace id, which each server makes.
+func TestScheduleDescribeConformance(t *testing.T) {
+	zamanAddr, refAddr := os.Getenv("ZAMAN_ADDRESS"), os.Getenv("ZAMAN_REFERENCE_ADDRESS")
+	if zamanAddr == "" || refAddr == "" {
+		t.Fatal("ZAMAN_ADDRESS and ZAMAN_REFERENCE_ADDRESS must both be set (make conformance does)")
+	}
+	id := fmt.Sprintf("describe-conformance-%d", time.Now().UnixNano())
+	described := map[string]string{}
+	for server, addr := range map[string]string{"zaman": zamanAddr, "reference": refAddr} {
+		c := dialAt(t, addr)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		h, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+			ID: id,
+			Spec: client.ScheduleSpec{
+				CronExpressions: []string{"CRON_TZ=Europe/Berlin 30 9 * * MON-FRI"},
+				Calendars: []client.ScheduleCalendarSpec{{
+					Hour: []client.ScheduleRange{{Start: 12}}, DayOfMonth: []client.ScheduleRange{{Start: 1, End: 10, Step: 3}},
+					Comment: "noon early in the month",
+				}},
+				Intervals: []client.ScheduleIntervalSpec{{Every: 7 * time.Hour, Offset: time.Hour}},
+				Skip:      []client.ScheduleCalendarSpec{{Month: []client.ScheduleRange{{Start: 12}}, DayOfMonth: []client.ScheduleRange{{Start: 25}}}},
+				StartAt:   time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+				EndAt:     time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC),
+			},
+			Action: &client.ScheduleWorkflowAction{ID: "describe-wf", Workflow: "Report", TaskQueue: "nobody",
+				WorkflowRunTimeout: time.Minute},
+			Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE, CatchupWindow: 5 * time.Minute, PauseOnFailure: true,
+			Note: "made for comparison", RemainingActions: 7,
+		})
+		if err != nil {
+			t.Fatalf("%s: create: %v", server, err)
+		}
+		resp, err := c.WorkflowService().DescribeSchedule(ctx, &workflowservice.DescribeScheduleRequest{
+			Namespace: "default", ScheduleId: id,
+		})
+		if err != nil {
+			t.Fatalf("%s: describe: %v", server, err)
+		}
+		_ = h.Delete(ctx)
+		cancel()
+		resp.ConflictToken = nil
+		resp.Info.CreateTime = nil
+		resp.Info.UpdateTime = nil
+		text, _ := protojson.MarshalOptions{Multiline: true}.Marshal(resp)
+		described[server] = string(text)
+	}
+	if described["zaman"] != described["reference"] {
+		t.Errorf("DescribeSchedule differs.\nzaman:\n%s\nreference:\n%s", described["zaman"], described["reference"])
 	}
 }
