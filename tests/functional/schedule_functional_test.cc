@@ -238,6 +238,37 @@ TEST_F(ScheduleFunctionalTest, PauseTriggerAndBackfill) {
   EXPECT_FALSE(Describe("ops").schedule().state().paused());
 }
 
+TEST_F(ScheduleFunctionalTest, KeepOriginalWorkflowIdStartsRunsUnderTheActionsId) {
+  ASSERT_TRUE(Create("keep", [](auto& r) {
+                Every(r, 10);
+                r.mutable_schedule()->mutable_policies()->set_keep_original_workflow_id(true);
+              }).ok());
+  Advance(absl::Seconds(15));
+  EXPECT_EQ(Started("keep"), (std::vector<std::string>{"wf-keep"}));
+  EXPECT_EQ(StatusOf("wf-keep"), enums::WORKFLOW_EXECUTION_STATUS_RUNNING);
+}
+
+TEST_F(ScheduleFunctionalTest, PauseOnFailurePausesWhenARunFails) {
+  ASSERT_TRUE(Create("pof", [](auto& r) {
+                Every(r, 10);
+                r.mutable_schedule()->mutable_policies()->set_pause_on_failure(true);
+              }).ok());
+  Advance(absl::Seconds(15));
+  wsv1::PollWorkflowTaskQueueResponse task = PollWorkflowTask();
+  ASSERT_EQ(task.workflow_execution().workflow_id(), "wf-pof-" + At(10));
+  functional::Command fail;
+  fail.set_command_type(enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION);
+  fail.mutable_fail_workflow_execution_command_attributes()->mutable_failure()->set_message("boom");
+  ASSERT_TRUE(Complete(task.task_token(), {fail}).ok());
+  Advance(absl::Seconds(10));
+  wsv1::DescribeScheduleResponse d = Describe("pof");
+  EXPECT_TRUE(d.schedule().state().paused());
+  EXPECT_EQ(d.schedule().state().notes(), "paused due to workflow failure: wf-pof-" + At(10) + ": boom");
+  EXPECT_EQ(d.info().action_count(), 1);
+  ASSERT_EQ(d.info().recent_actions_size(), 1);
+  EXPECT_EQ(d.info().recent_actions(0).start_workflow_status(), enums::WORKFLOW_EXECUTION_STATUS_FAILED);
+}
+
 TEST_F(ScheduleFunctionalTest, LimitedActionsStopAfterTheLast) {
   ASSERT_TRUE(Create("limited", [](auto& r) {
                 Every(r, 10);

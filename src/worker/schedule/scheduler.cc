@@ -277,7 +277,11 @@ bool Scheduler::ProcessBuffer(absl::Time now) {
 absl::StatusOr<sched::ScheduleActionResult> Scheduler::StartWorkflow(const BufferedStart& start, absl::Time now) {
   const temporal::api::workflow::v1::NewWorkflowExecutionInfo& action = record_->schedule().action().start_workflow();
   const absl::Time nominal = absl::FromUnixSeconds(absl::ToUnixSeconds(FromProto(start.nominal_time())));
-  const std::string workflow_id = StartedWorkflowId(action.workflow_id(), nominal);
+  // keep_original_workflow_id (in the API; Temporal 1.29's scheduler does
+  // not read it yet): the action's id as it is.
+  const std::string workflow_id = record_->schedule().policies().keep_original_workflow_id()
+                                      ? action.workflow_id()
+                                      : StartedWorkflowId(action.workflow_id(), nominal);
   const bool allow_all = Resolve(start.overlap_policy()) == enums::SCHEDULE_OVERLAP_POLICY_ALLOW_ALL;
 
   wsv1::StartWorkflowExecutionRequest request;
