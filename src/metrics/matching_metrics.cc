@@ -19,21 +19,20 @@ prometheus::Labels QueueLabels(const std::string& namespace_id, const std::strin
 
 TaskQueueMetrics::TaskQueueMetrics(const std::string& namespace_id, const std::string& task_queue, bool sticky,
                                    bool activity)
-    : poll_success_(CounterFamily("poll_success", "Polls that got a task.")
-                        .Add(QueueLabels(namespace_id, task_queue, sticky, activity))),
-      poll_success_sync_(CounterFamily("poll_success_sync", "Polls that got a task at once from its producer.")
-                             .Add(QueueLabels(namespace_id, task_queue, sticky, activity))),
-      poll_timeouts_(CounterFamily("poll_timeouts", "Polls that ended without a task.")
-                         .Add(QueueLabels(namespace_id, task_queue, sticky, activity))),
+    : TaskQueueMetrics(QueueLabels(namespace_id, task_queue, sticky, activity)) {}
+
+TaskQueueMetrics::TaskQueueMetrics(const prometheus::Labels& labels)
+    : poll_success_(CounterFamily("poll_success", "Polls that got a task.").Add(labels)),
+      poll_success_sync_(CounterFamily("poll_success_sync", "Polls that got a task at once from its producer.").Add(labels)),
+      poll_timeouts_(CounterFamily("poll_timeouts", "Polls that ended without a task.").Add(labels)),
       syncmatch_latency_(HistogramFamily("syncmatch_latency", "Time to hand a task to a waiting poll, in seconds.")
-                             .Add(QueueLabels(namespace_id, task_queue, sticky, activity), SecondsBuckets())),
+                             .Add(labels, SecondsBuckets())),
       asyncmatch_latency_(HistogramFamily("asyncmatch_latency", "Time a task waited in the backlog, in seconds.")
-                              .Add(QueueLabels(namespace_id, task_queue, sticky, activity), SecondsBuckets())),
+                              .Add(labels, SecondsBuckets())),
       schedule_to_start_(HistogramFamily("task_schedule_to_start_latency",
                                          "Time from a task reaching matching to a worker getting it, in seconds.")
-                             .Add(QueueLabels(namespace_id, task_queue, sticky, activity), SecondsBuckets())),
-      backlog_(internal::GaugeFamily("approximate_backlog_count", "Tasks waiting for a poll.")
-                   .Add(QueueLabels(namespace_id, task_queue, sticky, activity))) {}
+                             .Add(labels, SecondsBuckets())),
+      backlog_(internal::GaugeFamily("approximate_backlog_count", "Tasks waiting for a poll.").Add(labels)) {}
 
 void TaskQueueMetrics::TaskMatched(bool sync, absl::Duration waited) {
   if (!Enabled()) return;

@@ -118,6 +118,7 @@ class OperationMetrics {
  private:
   const Service service_;
   const std::string operation_;
+  const bool namespace_operation_;  // AlreadyExists means the namespace exists
   SeriesCache<Series> by_namespace_;
 };
 
@@ -194,6 +195,8 @@ class TaskQueueMetrics {
   void BacklogIs(size_t tasks);
 
  private:
+  explicit TaskQueueMetrics(const prometheus::Labels& labels);
+
   Counter& poll_success_;
   Counter& poll_success_sync_;
   Counter& poll_timeouts_;

@@ -56,6 +56,7 @@ ErrorClass Classify(absl::StatusCode code, bool namespace_operation) {
 OperationMetrics::OperationMetrics(Service service, std::string operation)
     : service_(service),
       operation_(std::move(operation)),
+      namespace_operation_(absl::StrContains(operation_, "Namespace")),
       by_namespace_([this](absl::string_view ns) {
         std::string name = ns.empty() ? kUnknownNamespace : std::string(ns);
         prometheus::Labels labels{{"operation", operation_}, {"namespace", name}, {"service_name", ServiceName(service_)}};
@@ -70,7 +71,7 @@ OperationMetrics::OperationMetrics(Service service, std::string operation)
 
 void OperationMetrics::CountError(Series& series, absl::StatusCode code) {
   if (!Enabled() || code == absl::StatusCode::kOk) return;
-  ErrorClass error = Classify(code, absl::StrContains(operation_, "Namespace"));
+  ErrorClass error = Classify(code, namespace_operation_);
   prometheus::Labels labels{
       {"operation", operation_}, {"namespace", series.namespace_name}, {"service_name", ServiceName(service_)}};
   if (error.failure) series.errors.Increment();
