@@ -9,13 +9,13 @@ DEV_ARGS  ?=
 DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl \
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
   libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
-  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev valgrind \
+  libgtest-dev libgmock-dev libbenchmark-dev libssl-dev valgrind prometheus-cpp-dev prometheus curl \
   postgresql libpq-dev mariadb-server libmariadb-dev \
   nodejs npm golang-go python3 python3-venv python3-pip default-jdk-headless maven
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench conformance
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench bench-metrics conformance
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -65,6 +65,12 @@ conformance: build
 bench: build
 	@case "$(STORE)" in sqlite) bench/run ;; postgres) bench/run-postgres ;; \
 	  *) echo "make bench: STORE is sqlite or postgres" >&2; exit 2 ;; esac
+
+# Server CPU per 1,000 one-activity workflows without and with metrics
+# (endpoint on, scraped every second); writes bench/results/<date>-metrics.md.
+bench-metrics: build
+	cd bench/load && go run . -zaman $(abspath $(ZAMAN)) -duration 10s \
+	  -metrics-cost $(abspath bench/results/$(shell date +%F)-metrics.md)
 
 # List/Count latencies over one million runs (bench/README.md), in SQLite or,
 # with STORE=postgres or STORE=mysql, on a throw-away PostgreSQL / MariaDB.

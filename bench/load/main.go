@@ -66,8 +66,15 @@ func main() {
 		"-store postgres: its SQL schema tool (go.temporal.io/server/cmd/tools/sql)")
 	flag.StringVar(&temporal.schemaDir, "temporal-schema", "",
 		"-store postgres: the same release's schema/postgresql/v12 directory")
+	metricsCostOut := flag.String("metrics-cost", "", "instead: CPU per 1,000 one-activity workflows without and with "+
+		"metrics (a Markdown report to write)")
+	rounds := flag.Int("rounds", 3, "-metrics-cost: rounds of each")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
+	if *metricsCostOut != "" {
+		metricsCost(*zamanBin, *metricsCostOut, load, *rounds)
+		return
+	}
 	if *profile != "" {
 		profileZaman(*zamanBin, *profile, load.clients, load.duration)
 		return

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "frontend/message_size_interceptor.h"
+#include "frontend/metrics_interceptor.h"
 #include "frontend/unimplemented_interceptor.h"
 
 namespace zaman::frontend {
@@ -84,6 +85,7 @@ absl::StatusOr<std::unique_ptr<FrontendServer>> FrontendServer::Start(const Fron
   builder.SetMaxReceiveMessageSize(128 * 1024 * 1024);
   builder.SetMaxSendMessageSize(128 * 1024 * 1024);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MetricsInterceptorFactory>());
   interceptors.push_back(std::make_unique<MessageSizeInterceptorFactory>(kMaxRequestBytes));
   interceptors.push_back(std::make_unique<UnimplementedInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

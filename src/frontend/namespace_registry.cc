@@ -1,6 +1,7 @@
 #include "frontend/namespace_registry.h"
 
 #include "common/errors.h"
+#include "metrics/metrics.h"
 
 namespace zaman::frontend {
 
@@ -16,6 +17,7 @@ absl::StatusOr<history::NamespaceRef> NamespaceRegistry::Resolve(const std::stri
   history::NamespaceRef ref{stored->record.info().id(), name};
   ref.search_attributes = std::make_shared<const visibility::SearchAttributeTypes>(
       stored->record.search_attributes().begin(), stored->record.search_attributes().end());
+  metrics::RememberNamespace(ref.id, name);
   absl::MutexLock lock(&mu_);
   by_name_[name] = ref;
   return ref;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "history/engine_internal.h"
+#include "history/history_metrics.h"
 #include "history/history_engine.h"
 #include "history/workflow_run.h"
 
@@ -126,6 +127,7 @@ void HistoryEngine::ProcessCrossRunTask(const TransferTask& task) {
 }
 
 void HistoryEngine::RetryCrossRunTask(const TransferTask& task, const absl::Status& why) {
+  TaskMetricsOf(task).Failed();
   spdlog::warn("{} task of {}/{} failed, retrying: {}", TransferTask::Kind_Name(task.kind()), task.workflow_id(),
                task.run_id(), why.ToString());
   timers_.Schedule(clock_.Now() + absl::Seconds(1), [this, task] { DispatchTransferTask(task); });

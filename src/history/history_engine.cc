@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "history/commands.h"
 #include "history/engine_internal.h"
+#include "history/history_metrics.h"
 #include "history/retry_policy.h"
 #include "history/run_chain.h"
 #include "history/workflow_run.h"
@@ -63,6 +64,8 @@ absl::Status HistoryEngine::Start() {
     shards_.push_back(std::make_unique<Shard>(i, store_, clock_, timers_, *this));
     if (absl::Status s = shards_.back()->Start(); !s.ok()) return s;
   }
+  metrics::ShardMetrics::Get().ShardsOwned(num_shards_);
+  metrics::ShardMetrics::Get().MembershipChanged();  // this host joined
   return absl::OkStatus();
 }
 
@@ -550,6 +553,7 @@ void HistoryEngine::RecordActivityHeartbeat(const TaskToken& token, temporal::ap
 constexpr absl::Duration kTimerRetryDelay = absl::Seconds(1);
 
 void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
+  const absl::Time due = absl::Now();  // for task_latency
   shards_[shard_id]->Execute<bool>(
       [this, task](MutationScope& scope) -> absl::StatusOr<bool> {
         scope.CompleteTimerTask(task.task_id());
@@ -559,8 +563,10 @@ void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
         if (absl::Status fired = FireTimer(scope, random_, **loaded, task); !fired.ok()) return fired;
         return true;
       },
-      [this, shard_id, task](absl::StatusOr<bool> fired) {
+      [this, shard_id, task, due](absl::StatusOr<bool> fired) {
+        TaskMetricsOf(task).Processed(absl::Now() - due);
         if (fired.ok()) return;
+        TaskMetricsOf(task).Failed();
         spdlog::warn("timer {} of {}: {}", task.task_id(), task.workflow_id(), fired.status().ToString());
         // The store was unreachable (a database restarting): nothing was
         // written, and the timer stays due until it fires. A shard that was
@@ -1108,11 +1114,15 @@ void HistoryEngine::WakeWaiters(const RunKey& run) {
 
 void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
   if (task.kind() == TransferTask::VISIBILITY) {
-    read_pool_.Post([this, task] { WriteVisibility(task); });
+    read_pool_.Post([this, task] {
+      TimedTask timed(task);
+      WriteVisibility(task);
+    });
     return;
   }
   if (task.kind() == TransferTask::DELETE_VISIBILITY) {
     read_pool_.Post([this, task] {
+      TimedTask timed(task);
       absl::Status dropped = visibility_.Delete(task.namespace_id(), task.run_id());
       if (!dropped.ok()) return RetryCrossRunTask(task, dropped);
       CompleteTask(task);
@@ -1120,7 +1130,10 @@ void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
     return;
   }
   if (task.kind() != TransferTask::WORKFLOW_TASK && task.kind() != TransferTask::ACTIVITY_TASK) {
-    read_pool_.Post([this, task] { ProcessCrossRunTask(task); });
+    read_pool_.Post([this, task] {
+      TimedTask timed(task);
+      ProcessCrossRunTask(task);
+    });
     return;
   }
   if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
@@ -1128,12 +1141,14 @@ void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
       !sink_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
     return MoveToNormalQueue(task);
   }
+  TimedTask timed(task);
   sink_.AddTask(task);
 }
 
 void HistoryEngine::WriteVisibility(const TransferTask& task) {
   absl::Status written = visibility_.Upsert(task.visibility());
   if (!written.ok()) {
+    TaskMetricsOf(task).Failed();
     spdlog::warn("visibility update of {}/{} failed, retrying: {}", task.workflow_id(), task.run_id(),
                  std::string(written.message()));
     timers_.Schedule(clock_.Now() + absl::Seconds(1), [this, task] { DispatchTransferTask(task); });

@@ -3,6 +3,7 @@
 // same start serves activities handed straight to the worker that scheduled
 // them (eager execution, in the reply to RespondWorkflowTaskCompleted).
 #include "history/engine_internal.h"
+#include "history/history_metrics.h"
 #include "history/commands.h"
 #include "history/workflow_run.h"
 
@@ -80,7 +81,7 @@ void HistoryEngine::RecordActivityTaskStarted(const NamespaceRef& ns, const Tran
             }
             return StartActivityTask(scope, state, it->second, ns.name, identity, request_id);
           },
-          std::move(done));
+          Counted(HistoryOperation::kRecordActivityTaskStarted, ns.name, std::move(done)));
 }
 
 }  // namespace zaman::history

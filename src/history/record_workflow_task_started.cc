@@ -3,6 +3,7 @@
 // start serves a task handed back in the reply to a completion
 // (return_new_workflow_task).
 #include "history/engine_internal.h"
+#include "history/history_metrics.h"
 #include "history/workflow_run.h"
 
 namespace zaman::history {
@@ -111,7 +112,8 @@ void HistoryEngine::RecordWorkflowTaskStarted(const NamespaceRef& ns, const Tran
         return StartWorkflowTask(scope, run, identity, request_id,
                                  task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY);
       },
-      [this, done = std::move(done)](absl::StatusOr<StartedWorkflowTask> started) {
+      [this, done = Counted(HistoryOperation::kRecordWorkflowTaskStarted, ns.name, std::move(done))](
+          absl::StatusOr<StartedWorkflowTask> started) {
         if (!started.ok()) return done(started.status());
         SendWorkflowTask(*std::move(started), std::move(done));
       });

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "history/history_metrics.h"
 #include "history/workflow_run.h"
 
 namespace zaman::history {
@@ -117,6 +118,7 @@ absl::Status Shard::Start() {
   absl::StatusOr<std::vector<TimerTask>> timers = store_.LoadTimerTasks(id_);
   if (!timers.ok()) return timers.status();
   thread_ = std::thread([this] { Loop(); });
+  metrics::ShardMetrics::Get().ShardAcquired();
   for (const TransferTask& task : *transfer) listener_.DispatchTransferTask(task);
   for (const TimerTask& task : *timers) ArmTimer(task);
   if (!transfer->empty() || !timers->empty()) {
@@ -131,7 +133,10 @@ void Shard::Stop() {
     if (stopping_) return;
     stopping_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    metrics::ShardMetrics::Get().ShardReleased();
+  }
 }
 
 void Shard::Post(Op op) {
@@ -258,7 +263,9 @@ void Shard::RunBatch(std::vector<Op> ops) {
     update.events = std::move(change.events);
     tx.updates.push_back(std::move(update));
   }
+  absl::Time commit_started = absl::Now();  // for metrics only
   absl::Status status = store_.Commit(id_, range_id_, tx);
+  metrics::ShardMetrics::Get().Committed(committed.size(), absl::Now() - commit_started);
   if (errors::IsShardOwnershipLost(status)) {
     lost_ = true;
     spdlog::error("shard {}: ownership lost; it stops taking writes", id_);
@@ -267,6 +274,7 @@ void Shard::RunBatch(std::vector<Op> ops) {
     ResolveUncertainTasks(tx.new_transfer_tasks, tx.new_timer_tasks);
   }
   if (status.ok()) {
+    CountClosedRuns(tx);
     for (const TransferTask& task : tx.new_transfer_tasks) listener_.DispatchTransferTask(task);
     for (const TimerTask& task : tx.new_timer_tasks) ArmTimer(task);
   }
@@ -331,7 +339,11 @@ void Shard::ResolveUncertainTasks(std::vector<TransferTask> transfer, std::vecto
 
 void Shard::ArmTimer(const TimerTask& task) {
   absl::Time at = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(task.fire_time()));
-  timers_.Schedule(at, [this, task] { listener_.TimerDue(id_, task); });
+  metrics::ShardMetrics::Get().TimerArmed();
+  timers_.Schedule(at, [this, task] {
+    metrics::ShardMetrics::Get().TimerFired();
+    listener_.TimerDue(id_, task);
+  });
 }
 
 }  // namespace zaman::history

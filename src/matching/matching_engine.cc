@@ -6,13 +6,37 @@ MatchingEngine::MatchingEngine(Clock& clock, TimerService& timers) : clock_(cloc
 
 MatchingEngine::~MatchingEngine() { Shutdown(); }
 
+namespace {
+
+metrics::OperationMetrics& AddTaskOperation(TransferTask::Kind kind) {
+  static auto* workflow = new metrics::OperationMetrics(metrics::Service::kMatching, "AddWorkflowTask");
+  static auto* activity = new metrics::OperationMetrics(metrics::Service::kMatching, "AddActivityTask");
+  return kind == TransferTask::ACTIVITY_TASK ? *activity : *workflow;
+}
+
+}  // namespace
+
+MatchingEngine::Queue& MatchingEngine::QueueOf(const TaskQueueKey& key, const TransferTask* task) {
+  Queue& queue = queues_[key];
+  if (queue.metrics == nullptr && task != nullptr) {
+    const auto& [namespace_id, name, kind] = key;
+    queue.metrics = std::make_unique<metrics::TaskQueueMetrics>(
+        namespace_id, name, task->task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY,
+        kind == TransferTask::ACTIVITY_TASK);
+    queue.add_task = &AddTaskOperation(kind).For(metrics::NamespaceName(namespace_id));
+  }
+  return queue;
+}
+
 void MatchingEngine::AddTask(const TransferTask& task) {
   TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
   std::function<void(std::optional<TransferTask>)> deliver;
   std::vector<std::function<void(std::optional<TransferTask>)>> gone;  // answered empty
+  std::optional<metrics::RequestTimer> counted;
   {
     absl::MutexLock lock(&mu_);
-    Queue& queue = queues_[key];
+    Queue& queue = QueueOf(key, &task);
+    counted.emplace(AddTaskOperation(task.kind()), *queue.add_task);
     while (!queue.pollers.empty() && !deliver) {
       Poller poller = std::move(queue.pollers.front());
       queue.pollers.pop_front();
@@ -25,7 +49,12 @@ void MatchingEngine::AddTask(const TransferTask& task) {
         deliver = std::move(poller.on_done);
       }
     }
-    if (!deliver) queue.backlog.push_back(task);
+    if (deliver) {
+      queue.metrics->TaskMatched(/*sync=*/true, absl::ZeroDuration());
+    } else {
+      queue.backlog.push_back({task, clock_.Now()});
+      queue.metrics->BacklogIs(queue.backlog.size());
+    }
   }
   for (auto& on_done : gone) on_done(std::nullopt);
   if (deliver) deliver(task);  // sync match
@@ -38,11 +67,13 @@ void MatchingEngine::Poll(const TaskQueueKey& key, const std::string& identity, 
   {
     absl::MutexLock lock(&mu_);
     if (!shut_down_) {
-      Queue& queue = queues_[key];
+      Queue& queue = QueueOf(key, nullptr);
       queue.poller_seen[identity] = clock_.Now();
       if (!queue.backlog.empty()) {
-        task = std::move(queue.backlog.front());
+        task = std::move(queue.backlog.front().task);
+        queue.metrics->TaskMatched(/*sync=*/false, clock_.Now() - queue.backlog.front().since);
         queue.backlog.pop_front();
+        queue.metrics->BacklogIs(queue.backlog.size());
       } else {
         uint64_t id = next_poller_id_++;
         TimerService::TimerId timer = timers_.Schedule(deadline, [this, key, id] { Expire(key, id); });
@@ -65,6 +96,7 @@ void MatchingEngine::Expire(const TaskQueueKey& key, uint64_t poller_id) {
       if (p->id == poller_id) {
         on_done = std::move(p->on_done);
         pollers.erase(p);
+        if (it->second.metrics != nullptr) it->second.metrics->PollTimedOut();
         break;
       }
     }
@@ -98,7 +130,9 @@ std::vector<TransferTask> MatchingEngine::DropStickyQueue(const std::string& nam
     timers_.Cancel(p.timer);  // out of the list: only this answers it
     p.on_done(std::nullopt);
   }
-  return {std::make_move_iterator(dropped.backlog.begin()), std::make_move_iterator(dropped.backlog.end())};
+  std::vector<TransferTask> tasks;
+  for (Backlogged& waiting : dropped.backlog) tasks.push_back(std::move(waiting.task));
+  return tasks;
 }
 
 std::vector<PollerInfo> MatchingEngine::Pollers(const TaskQueueKey& key) {

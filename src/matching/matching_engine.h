@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/timer_service.h"
 #include "history/history_engine.h"
+#include "metrics/metrics.h"
 
 namespace zaman::matching {
 
@@ -64,11 +65,22 @@ class MatchingEngine final : public history::TaskSink {
     std::function<void(std::optional<TransferTask>)> on_done;
     TimerService::TimerId timer;
   };
+  struct Backlogged {
+    TransferTask task;
+    absl::Time since;  // when matching got it
+  };
   struct Queue {
-    std::deque<TransferTask> backlog;
+    std::deque<Backlogged> backlog;
     std::deque<Poller> pollers;
     std::map<std::string, absl::Time> poller_seen;  // identity -> last poll
+    // Made by the first task, which tells whether the queue is sticky (a
+    // poll does not); polls that time out before it are not counted.
+    std::unique_ptr<metrics::TaskQueueMetrics> metrics;
+    metrics::OperationMetrics::Series* add_task = nullptr;  // AddWorkflowTask/AddActivityTask
   };
+
+  // The queue, with its series once `task` is known.
+  Queue& QueueOf(const TaskQueueKey& key, const TransferTask* task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   void Expire(const TaskQueueKey& queue, uint64_t poller_id);
 

@@ -169,8 +169,14 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
   Section cluster;
   cluster.On("name", String(&config.cluster_name)).On("num_shards", Int(&config.num_shards, 1, 1 << 16));
 
+  Section prometheus;
+  prometheus.On("listen_address", String(&config.metrics_listen_address));
+  Section metrics;
+  metrics.On("prometheus", Sub(prometheus));
+
   Section top;
   top.On("log", Sub(log))
+      .On("metrics", Sub(metrics))
       .On("frontend", Sub(frontend))
       .On("persistence", Sub(persistence))
       .On("cluster", Sub(cluster))
@@ -247,6 +253,10 @@ absl::Status ValidateConfig(const ServerConfig& config) {
     return Bad("persistence.sqlite.path", "must not be empty");
   }
   if (config.cluster_name.empty()) return Bad("cluster.name", "must not be empty");
+  if (const std::string& at = config.metrics_listen_address;
+      !at.empty() && (at.rfind(':') == std::string::npos || at.rfind(':') + 1 == at.size())) {
+    return Bad("metrics.prometheus.listen_address", "must be host:port, e.g. 127.0.0.1:8000");
+  }
   for (const auto& ns : config.namespaces) {
     if (absl::Status s = frontend::ValidateNamespaceName(ns.name); !s.ok()) {
       return Bad("namespaces", s.message());

@@ -29,6 +29,9 @@ struct ServerConfig {
   int num_shards = 4;
   // Registered at start-up if missing.
   std::vector<NamespaceConfig> namespaces = {{"default", absl::Hours(24)}};
+  // Where Prometheus scrapes /metrics (host:port); empty: no endpoint, and
+  // nothing is counted.
+  std::string metrics_listen_address;
   // How long in-flight calls may run on after SIGINT/SIGTERM.
   absl::Duration shutdown_grace = absl::Seconds(10);
 };

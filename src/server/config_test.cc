@@ -92,5 +92,15 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"frontend: {port: 1\n", "line"},
                       BadCase{"colour: blue\n", "colour"}));
 
+TEST(ConfigTest, MetricsListenAddress) {
+  auto config = ParseConfig("metrics:\n  prometheus:\n    listen_address: 0.0.0.0:8000\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->metrics_listen_address, "0.0.0.0:8000");
+  EXPECT_TRUE(ParseConfig("{}")->metrics_listen_address.empty());
+  auto bad = ParseConfig("metrics: {prometheus: {listen_address: \"8000\"}}");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "metrics.prometheus.listen_address: must be host:port, e.g. 127.0.0.1:8000");
+}
+
 }  // namespace
 }  // namespace zaman::server

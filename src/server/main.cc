@@ -58,6 +58,10 @@ int main(int argc, char** argv) {
   start_dev->add_option("--db-filename,-f", dev.persistence.sqlite_path,
                         "SQLite file to keep state in (\":memory:\" for none)")
       ->capture_default_str();
+  int dev_metrics_port = 0;
+  start_dev->add_option("--metrics-port", dev_metrics_port,
+                        "Serve Prometheus metrics on this port at /metrics (default: none)")
+      ->check(CLI::Range(1, 65535));
   start_dev->add_option("--namespace,-n", extra_namespaces, "Also register this namespace (repeatable)");
   start_dev->add_option("--log-level", dev.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
@@ -108,6 +112,11 @@ int main(int argc, char** argv) {
 
   if (start_dev->parsed()) {
     dev.log_format = dev_log_format == "json" ? zaman::LogFormat::kJson : zaman::LogFormat::kText;
+    if (dev_metrics_port != 0) {
+      const std::string& ip = dev.frontend.ip;
+      dev.metrics_listen_address =
+          absl::StrCat(ip.find(':') != std::string::npos ? absl::StrCat("[", ip, "]") : ip, ":", dev_metrics_port);
+    }
     for (const std::string& name : extra_namespaces) {
       if (name != "default") dev.namespaces.push_back({name, absl::Hours(24)});
     }

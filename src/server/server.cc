@@ -19,10 +19,22 @@ constexpr absl::Duration kRetentionSweepInterval = absl::Minutes(10);
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& config) {
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
   std::unique_ptr<Server> server(new Server(config));
+  if (!config.metrics_listen_address.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::Endpoint>> endpoint = metrics::Endpoint::Start(config.metrics_listen_address);
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_ = *std::move(endpoint);
+    metrics::SetEnabled(true);
+    for (auto role : {metrics::Service::kFrontend, metrics::Service::kHistory, metrics::Service::kMatching,
+                      metrics::Service::kWorker}) {
+      metrics::CountRestart(role);
+    }
+  }
 
   absl::StatusOr<std::unique_ptr<persistence::Store>> store = persistence::OpenStore(config.persistence);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
+  server->executions_ = std::make_unique<persistence::MeteredExecutionStore>(server->store_->executions());
+  server->visibility_ = std::make_unique<persistence::MeteredVisibilityStore>(server->store_->visibility());
 
   persistence::ClusterMetadata initial{config.cluster_name, server->random_.NewUuid(), config.num_shards,
                                        Clock::Real().Now()};
@@ -37,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   server->blocking_pool_ = std::make_unique<ThreadPool>(4);
   server->matching_ = std::make_unique<matching::MatchingEngine>(Clock::Real(), *server->timers_);
   server->history_ = std::make_unique<history::HistoryEngine>(
-      server->store_->executions(), server->store_->visibility(), Clock::Real(), *server->timers_, server->random_, cluster->num_shards,
+      *server->executions_, *server->visibility_, Clock::Real(), *server->timers_, server->random_, cluster->num_shards,
       *server->matching_, *server->blocking_pool_);
   if (absl::Status s = server->history_->Start(); !s.ok()) return s;
   server->registry_ = std::make_unique<frontend::NamespaceRegistry>(server->store_->namespaces());
@@ -53,20 +65,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   server->schedule_actions_ = std::make_unique<worker::schedule::HistoryWorkflowActions>(
       *server->history_, [&registry](const std::string& name) { return registry.Resolve(name); });
   server->schedules_ = std::make_unique<worker::schedule::ScheduleService>(
-      server->store_->jobs(), server->store_->visibility(), *server->schedule_actions_, Clock::Real(),
+      server->store_->jobs(), *server->visibility_, *server->schedule_actions_, Clock::Real(),
       *server->timers_, *server->blocking_pool_, server->random_);
 
   frontend::ServerIdentity identity{kVersion, *cluster, std::string(server->store_->backend_name())};
   frontend::WorkflowService::Backends backends{
       *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
       *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_,
-      server->store_->visibility(), server->store_->namespaces(), server->schedules_.get()};
+      *server->visibility_, server->store_->namespaces(), server->schedules_.get()};
   absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
   server->frontend_ = *std::move(frontend);
   server->retention_ = std::make_unique<worker::RetentionScanner>(
-      server->store_->namespaces(), server->store_->visibility(), *server->history_, Clock::Real(), *server->timers_,
+      server->store_->namespaces(), *server->visibility_, *server->history_, Clock::Real(), *server->timers_,
       *server->blocking_pool_, kRetentionSweepInterval);
   server->retention_->Start();
   server->schedules_->Start();
@@ -96,7 +108,10 @@ void Server::Shutdown() {
   timers_.reset();
   registry_.reset();
   namespaces_.reset();
+  visibility_.reset();
+  executions_.reset();
   store_.reset();
+  metrics_.reset();
 }
 
 int RunUntilSignalled(const ServerConfig& config) {
@@ -114,10 +129,12 @@ int RunUntilSignalled(const ServerConfig& config) {
     spdlog::error("zaman could not start: {}", std::string(server.status().message()));
     return server.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
-  spdlog::info("zaman {} listening on {}:{} ({}; {}), started in {}", kVersion, config.frontend.ip,
+  spdlog::info("zaman {} listening on {}:{} ({}; {}{}), started in {}", kVersion, config.frontend.ip,
                (*server)->frontend_port(), config.frontend.tls.enabled() ? "TLS" : "plaintext",
                config.persistence.driver == "sqlite" ? "sqlite " + config.persistence.sqlite_path
                                                      : config.persistence.driver,
+               (*server)->metrics_port() != 0 ? absl::StrCat("; metrics on :", (*server)->metrics_port(), "/metrics")
+                                              : std::string(),
                absl::FormatDuration(absl::Now() - started));
 
   int signal = 0;

@@ -12,6 +12,8 @@
 #include "history/history_engine.h"
 #include "matching/matching_engine.h"
 #include "matching/query_registry.h"
+#include "metrics/metrics.h"
+#include "persistence/metered_stores.h"
 #include "persistence/store.h"
 #include "server/config.h"
 #include "worker/retention.h"
@@ -30,6 +32,8 @@ class Server {
   ~Server();
 
   int frontend_port() const { return frontend_->port(); }
+  // 0 without a metrics endpoint.
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
   // Graceful stop: no new calls, in-flight calls finish (up to the
   // configured grace), then the store is closed. Idempotent.
@@ -40,7 +44,10 @@ class Server {
 
   const ServerConfig config_;
   Random random_;
+  std::unique_ptr<metrics::Endpoint> metrics_;
   std::unique_ptr<persistence::Store> store_;
+  std::unique_ptr<persistence::MeteredExecutionStore> executions_;
+  std::unique_ptr<persistence::MeteredVisibilityStore> visibility_;
   std::unique_ptr<TimerService> timers_;
   // Blocking work (store calls) of the frontend's handlers and of history reads.
   std::unique_ptr<ThreadPool> blocking_pool_;
