@@ -53,7 +53,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   frontend::WorkflowService::Backends backends{
       *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
       *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_,
-      server->store_->visibility(), server->store_->namespaces()};
+      server->store_->visibility(), server->store_->namespaces(), server->store_->jobs()};
   absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
@@ -62,6 +62,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       server->store_->namespaces(), server->store_->visibility(), *server->history_, Clock::Real(), *server->timers_,
       *server->blocking_pool_, kRetentionSweepInterval);
   server->retention_->Start();
+  server->batches_ = std::make_unique<worker::batch::BatchRunner>(
+      server->store_->jobs(), server->store_->namespaces(), server->store_->visibility(), *server->history_,
+      Clock::Real(), *server->timers_, *server->blocking_pool_);
+  server->batches_->Start();
   return server;
 }
 
@@ -73,6 +77,7 @@ void Server::Shutdown() {
   // flight finish against a live history; then history stops writing; the
   // pool drains; the store closes last.
   if (retention_) retention_->Stop();
+  if (batches_) batches_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
@@ -80,6 +85,7 @@ void Server::Shutdown() {
   blocking_pool_.reset();
   frontend_.reset();
   retention_.reset();
+  batches_.reset();
   history_.reset();
   matching_.reset();
   timers_.reset();

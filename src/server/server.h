@@ -14,6 +14,7 @@
 #include "matching/query_registry.h"
 #include "persistence/store.h"
 #include "server/config.h"
+#include "worker/batch/batch_runner.h"
 #include "worker/retention.h"
 
 namespace zaman::server {
@@ -46,6 +47,7 @@ class Server {
   matching::QueryRegistry queries_;
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<worker::RetentionScanner> retention_;
+  std::unique_ptr<worker::batch::BatchRunner> batches_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<frontend::FrontendServer> frontend_;

@@ -43,7 +43,7 @@ class WorkflowFunctionalTest : public ::testing::Test {
     auto server = frontend::FrontendServer::Start(
         options,
         {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_,
-         store_->visibility(), store_->namespaces()},
+         store_->visibility(), store_->namespaces(), store_->jobs()},
         {"test", {"active", "cid", 2, clock_.Now()}, "memory"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
