@@ -6,30 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
-#include "persistence/testing/test_backends.h"
+#include "persistence/testing/fresh_store_test.h"
 
 namespace zaman::persistence {
 namespace {
 
 using testing::TestBackend;
 
-class StoreContractTest : public ::testing::TestWithParam<TestBackend> {
+class StoreContractTest : public testing::FreshStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("zaman-store-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    absl::StatusOr<std::unique_ptr<Store>> store = testing::OpenFreshStore(GetParam(), dir_.string());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   static NamespaceRecord Record(const std::string& name, const std::string& id) {
     NamespaceRecord record;
     record.mutable_info()->set_name(name);
@@ -37,9 +22,6 @@ class StoreContractTest : public ::testing::TestWithParam<TestBackend> {
     record.mutable_info()->set_description("about " + name);
     return record;
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreContractTest, CreatedNamespaceReadsBackByNameAndId) {
@@ -149,7 +131,7 @@ TEST_P(StoreContractTest, ClusterMetadataIsFixedAtCreation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(testing::TestBackends()),
-                         [](const ::testing::TestParamInfo<TestBackend>& info) { return info.param.name; });
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace zaman::persistence

@@ -13,4 +13,9 @@ namespace zaman::persistence {
 std::string EncodeNamespacePageToken(absl::string_view last_name);
 absl::StatusOr<std::string> DecodeNamespacePageToken(absl::string_view token);
 
+// Page tokens for ListJobs: "the page after this job id"; an empty token
+// decodes to "" (the first page).
+std::string EncodeJobPageToken(absl::string_view last_job_id);
+absl::StatusOr<std::string> DecodeJobPageToken(absl::string_view token);
+
 }  // namespace zaman::persistence

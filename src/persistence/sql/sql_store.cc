@@ -15,13 +15,15 @@ class SqlStore final : public Store {
         namespaces_(NewNamespaceStore(*pool_)),
         cluster_(NewClusterStore(*pool_, dialect)),
         executions_(NewExecutionStore(*pool_, dialect)),
-        visibility_(NewVisibilityStore(*pool_, dialect)) {}
+        visibility_(NewVisibilityStore(*pool_, dialect)),
+        jobs_(NewJobStore(*pool_)) {}
 
   absl::string_view backend_name() const override { return DialectName(dialect_); }
   NamespaceStore& namespaces() override { return *namespaces_; }
   ClusterStore& cluster() override { return *cluster_; }
   ExecutionStore& executions() override { return *executions_; }
   VisibilityStore& visibility() override { return *visibility_; }
+  JobStore& jobs() override { return *jobs_; }
 
  private:
   Dialect dialect_;
@@ -30,6 +32,7 @@ class SqlStore final : public Store {
   std::unique_ptr<ClusterStore> cluster_;
   std::unique_ptr<ExecutionStore> executions_;
   std::unique_ptr<VisibilityStore> visibility_;
+  std::unique_ptr<JobStore> jobs_;
 };
 
 std::unique_ptr<ConnectionPool> NewPool(const Driver& driver, const Connector& connector, int max_connections) {

@@ -19,6 +19,7 @@ std::unique_ptr<ExecutionStore> NewExecutionStore(ConnectionPool& pool, Dialect 
 std::unique_ptr<NamespaceStore> NewNamespaceStore(ConnectionPool& pool);
 std::unique_ptr<ClusterStore> NewClusterStore(ConnectionPool& pool, Dialect dialect);
 std::unique_ptr<VisibilityStore> NewVisibilityStore(ConnectionPool& pool, Dialect dialect);
+std::unique_ptr<JobStore> NewJobStore(ConnectionPool& pool);
 
 // How a driver reaches its server: the database the config names, or (to
 // create it) the server's default one.

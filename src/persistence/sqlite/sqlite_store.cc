@@ -12,6 +12,7 @@
 #include "persistence/page_token.h"
 #include "persistence/sqlite/sqlite_database.h"
 #include "persistence/sqlite/sqlite_execution_store.h"
+#include "persistence/sqlite/sqlite_job_store.h"
 #include "persistence/sqlite/sqlite_schema.h"
 #include "persistence/sqlite/sqlite_visibility_store.h"
 
@@ -176,7 +177,8 @@ class SqliteClusterStore final : public ClusterStore {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path)
-      : path_(path), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)) {}
+      : path_(path), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)),
+        jobs_(sqlite::NewJobStore(db_)) {}
 
   absl::Status Init() {
     absl::Status migrated = db_.With([](SQLite::Database& db) -> absl::Status {
@@ -210,6 +212,7 @@ class SqliteStore final : public Store {
   ClusterStore& cluster() override { return cluster_; }
   ExecutionStore& executions() override { return *executions_; }
   VisibilityStore& visibility() override { return *visibility_; }
+  JobStore& jobs() override { return *jobs_; }
 
  private:
   static void Configure(SQLite::Database& db) {
@@ -244,6 +247,7 @@ class SqliteStore final : public Store {
   SqliteNamespaceStore namespaces_;
   SqliteClusterStore cluster_;
   std::unique_ptr<ExecutionStore> executions_;
+  std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<SqliteDatabase> visibility_db_;
   std::unique_ptr<VisibilityStore> visibility_;
 };
