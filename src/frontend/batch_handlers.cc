@@ -131,9 +131,7 @@ absl::StatusOr<int> RunningJobs(persistence::JobStore& jobs, const std::string& 
 absl::StatusOr<BatchJob> LoadJob(persistence::JobStore& jobs, const std::string& namespace_id,
                                  const std::string& job_id) {
   absl::StatusOr<persistence::StoredJob> stored = jobs.GetJob(namespace_id, kJobKind, job_id);
-  if (stored.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(absl::StrCat("batch operation not found: ", job_id));
-  }
+  if (stored.status().code() == absl::StatusCode::kNotFound) return worker::batch::NotFound(job_id);
   if (!stored.ok()) return stored.status();
   return worker::batch::ParseJob(*stored);
 }
@@ -186,11 +184,15 @@ grpc::ServerUnaryReactor* WorkflowService::StartBatchOperation(grpc::CallbackSer
     stored.wake_at = now;
     absl::Status created = backends_.jobs.CreateJob(stored);
     if (created.code() == absl::StatusCode::kAlreadyExists) {
-      // Temporal runs each batch as a workflow whose id is the job id, never reused.
-      return errors::WithWorkflowAlreadyStarted(
-          absl::AlreadyExistsError(absl::StrCat("Workflow execution is already running. WorkflowId: ",
-                                                request->job_id(), ".")),
-          "", "", "");
+      // Temporal runs each batch as a workflow whose id is the job id,
+      // with the reuse policy RejectDuplicate.
+      absl::StatusOr<BatchJob> existing = LoadJob(backends_.jobs, ns->id, request->job_id());
+      const std::string message =
+          existing.ok() && existing->state() != enums::BATCH_OPERATION_STATE_RUNNING
+              ? absl::StrCat("Workflow execution already finished. WorkflowId: ", request->job_id(),
+                             ". Workflow Id reuse policy: reject duplicate workflow Id.")
+              : absl::StrCat("Workflow execution is already running. WorkflowId: ", request->job_id(), ".");
+      return errors::WithWorkflowAlreadyStarted(absl::AlreadyExistsError(message), "", "", "");
     }
     if (!created.ok()) return created;
     return wsv1::StartBatchOperationResponse();

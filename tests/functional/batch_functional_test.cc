@@ -271,7 +271,11 @@ TEST_F(BatchFunctionalTest, TerminateByQueryEndsExactlyTheMatchingRuns) {
   EXPECT_EQ(listed.operation_info(0).state(), enums::BATCH_OPERATION_STATE_COMPLETED);
 
   // The job id is taken for good.
-  EXPECT_EQ(StartBatch(request).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  grpc::Status again = StartBatch(request);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(again.error_message(),
+            "Workflow execution already finished. WorkflowId: terminate-orders. Workflow Id reuse policy: reject "
+            "duplicate workflow Id.");
 }
 
 TEST_F(BatchFunctionalTest, SignalByExecutionsReachesOnlyTheNamedRunsOnce) {

@@ -9,6 +9,10 @@ namespace zaman::worker::batch {
 
 namespace enums = ::temporal::api::enums::v1;
 
+absl::Status NotFound(absl::string_view job_id) {
+  return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", job_id));
+}
+
 absl::StatusOr<BatchJob> ParseJob(const persistence::StoredJob& stored) {
   BatchJob job;
   if (!job.ParseFromString(stored.state)) {
@@ -29,13 +33,13 @@ absl::Status StopJob(persistence::JobStore& jobs, absl::string_view namespace_id
   for (;;) {
     absl::StatusOr<persistence::StoredJob> stored = jobs.GetJob(namespace_id, kJobKind, job_id);
     if (stored.status().code() == absl::StatusCode::kNotFound) {
-      return absl::NotFoundError(absl::StrCat("batch operation not found: ", job_id));
+      return NotFound(job_id);
     }
     if (!stored.ok()) return stored.status();
     absl::StatusOr<BatchJob> job = ParseJob(*stored);
     if (!job.ok()) return job.status();
     if (job->state() != enums::BATCH_OPERATION_STATE_RUNNING) {
-      return absl::NotFoundError(absl::StrCat("batch operation already completed: ", job_id));
+      return absl::NotFoundError("workflow execution already completed");
     }
     job->set_state(enums::BATCH_OPERATION_STATE_FAILED);
     *job->mutable_close_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(now));

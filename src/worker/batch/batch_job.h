@@ -25,6 +25,10 @@ inline constexpr double kMaxOperationsPerSecond = 50;
 
 absl::StatusOr<BatchJob> ParseJob(const persistence::StoredJob& stored);
 
+// There is no job `job_id`, in Temporal's words (a batch operation is a
+// workflow there).
+absl::Status NotFound(absl::string_view job_id);
+
 // The request id of the job's operation on one run: the same at every
 // attempt, so a signal or reset repeated after a crash is applied once.
 std::string OperationRequestId(absl::string_view job_id,
