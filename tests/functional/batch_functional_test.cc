@@ -107,19 +107,14 @@ class BatchFunctionalTest : public ::testing::Test {
                                          timers_, pool_);
   }
 
-  void Advance(absl::Duration d) {
-    clock_.Advance(d);
-    int quiet_rounds = 0;
-    while (quiet_rounds < 5) {
-      quiet_rounds = timers_.RunDue() == 0 ? quiet_rounds + 1 : 0;
-      absl::SleepFor(absl::Milliseconds(10));
-    }
-  }
-
-  std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    return context;
+  // One unary call with a deadline, the way a client makes it.
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (wsv1::WorkflowService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                                          Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ((*stub_).*method)(&context, request, response);
   }
 
   // Starts runs `<prefix>-0`… of `type`, and waits until visibility lists them.
@@ -132,7 +127,7 @@ class BatchFunctionalTest : public ::testing::Test {
       request.mutable_workflow_type()->set_name(type);
       request.mutable_task_queue()->set_name("q");
       wsv1::StartWorkflowExecutionResponse response;
-      grpc::Status status = stub_->StartWorkflowExecution(Context().get(), request, &response);
+      grpc::Status status = Call(&wsv1::WorkflowService::Stub::StartWorkflowExecution, request, &response);
       EXPECT_TRUE(status.ok()) << status.error_message();
       run_ids.push_back(response.run_id());
     }
@@ -147,7 +142,7 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_namespace_("default");
     request.set_query(query);
     wsv1::CountWorkflowExecutionsResponse response;
-    EXPECT_TRUE(stub_->CountWorkflowExecutions(Context().get(), request, &response).ok());
+    EXPECT_TRUE(Call(&wsv1::WorkflowService::Stub::CountWorkflowExecutions, request, &response).ok());
     return response.count();
   }
 
@@ -156,7 +151,7 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_namespace_("default");
     request.mutable_execution()->set_workflow_id(id);
     wsv1::GetWorkflowExecutionHistoryResponse response;
-    grpc::Status status = stub_->GetWorkflowExecutionHistory(Context().get(), request, &response);
+    grpc::Status status = Call(&wsv1::WorkflowService::Stub::GetWorkflowExecutionHistory, request, &response);
     if (!status.ok()) return {};
     return {response.history().events().begin(), response.history().events().end()};
   }
@@ -182,9 +177,18 @@ class BatchFunctionalTest : public ::testing::Test {
     return request;
   }
 
+  // Starts signalling the Order runs at `rate` a second.
+  void SignalOrders(const std::string& job_id, float rate) {
+    wsv1::StartBatchOperationRequest request = SignalBatch(job_id);
+    request.set_visibility_query("WorkflowType = 'Order'");
+    request.set_max_operations_per_second(rate);
+    grpc::Status started = StartBatch(request);
+    ASSERT_TRUE(started.ok()) << started.error_message();
+  }
+
   grpc::Status StartBatch(const wsv1::StartBatchOperationRequest& request) {
     wsv1::StartBatchOperationResponse response;
-    return stub_->StartBatchOperation(Context().get(), request, &response);
+    return Call(&wsv1::WorkflowService::Stub::StartBatchOperation, request, &response);
   }
 
   wsv1::DescribeBatchOperationResponse Describe(const std::string& job_id) {
@@ -192,7 +196,7 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_namespace_("default");
     request.set_job_id(job_id);
     wsv1::DescribeBatchOperationResponse response;
-    grpc::Status status = stub_->DescribeBatchOperation(Context().get(), request, &response);
+    grpc::Status status = Call(&wsv1::WorkflowService::Stub::DescribeBatchOperation, request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -204,7 +208,7 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_reason("enough");
     request.set_identity("operator");
     wsv1::StopBatchOperationResponse response;
-    return stub_->StopBatchOperation(Context().get(), request, &response);
+    return Call(&wsv1::WorkflowService::Stub::StopBatchOperation, request, &response);
   }
 
   FakeClock clock_{absl::Now()};
@@ -233,14 +237,14 @@ TEST_F(BatchFunctionalTest, TerminateByQueryEndsExactlyTheMatchingRuns) {
   ASSERT_TRUE(started.ok()) << started.error_message();
   EXPECT_EQ(Describe("terminate-orders").state(), enums::BATCH_OPERATION_STATE_RUNNING);
 
-  // The runner polls on the clock.
+  // The runner polls on the clock; its passes run on the pool.
   runner_->Start();
-  Advance(absl::Seconds(1));
   wsv1::DescribeBatchOperationResponse done;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 200 && done.state() != enums::BATCH_OPERATION_STATE_COMPLETED; ++i) {
+    clock_.Advance(absl::Seconds(1));
+    timers_.RunDue();
+    absl::SleepFor(absl::Milliseconds(20));
     done = Describe("terminate-orders");
-    if (done.state() != enums::BATCH_OPERATION_STATE_RUNNING) break;
-    Advance(absl::Seconds(1));
   }
   EXPECT_EQ(done.state(), enums::BATCH_OPERATION_STATE_COMPLETED);
   EXPECT_EQ(done.operation_type(), enums::BATCH_OPERATION_TYPE_TERMINATE);
@@ -265,7 +269,7 @@ TEST_F(BatchFunctionalTest, TerminateByQueryEndsExactlyTheMatchingRuns) {
   wsv1::ListBatchOperationsRequest list;
   list.set_namespace_("default");
   wsv1::ListBatchOperationsResponse listed;
-  ASSERT_TRUE(stub_->ListBatchOperations(Context().get(), list, &listed).ok());
+  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::ListBatchOperations, list, &listed).ok());
   ASSERT_EQ(listed.operation_info_size(), 1);
   EXPECT_EQ(listed.operation_info(0).job_id(), "terminate-orders");
   EXPECT_EQ(listed.operation_info(0).state(), enums::BATCH_OPERATION_STATE_COMPLETED);
@@ -311,10 +315,7 @@ TEST_F(BatchFunctionalTest, SignalByExecutionsReachesOnlyTheNamedRunsOnce) {
 
 TEST_F(BatchFunctionalTest, TheRateLimitPacesTheWorkOnTheClock) {
   StartRuns("paced", 6);
-  wsv1::StartBatchOperationRequest request = SignalBatch("paced-signals");
-  request.set_visibility_query("WorkflowType = 'Order'");
-  request.set_max_operations_per_second(2);
-  ASSERT_TRUE(StartBatch(request).ok());
+  SignalOrders("paced-signals", 2);
 
   EXPECT_EQ(runner_->RunDue(), 2);
   EXPECT_EQ(runner_->RunDue(), 0) << "no time has passed";
@@ -339,10 +340,7 @@ TEST_F(BatchFunctionalTest, TheRateLimitPacesTheWorkOnTheClock) {
 
 TEST_F(BatchFunctionalTest, StopEndsTheJobAndNothingMoreIsDone) {
   StartRuns("stopped", 4);
-  wsv1::StartBatchOperationRequest request = SignalBatch("to-stop");
-  request.set_visibility_query("WorkflowType = 'Order'");
-  request.set_max_operations_per_second(1);
-  ASSERT_TRUE(StartBatch(request).ok());
+  SignalOrders("to-stop", 1);
   EXPECT_EQ(runner_->RunDue(), 1);
 
   ASSERT_TRUE(Stop("to-stop").ok());
@@ -373,15 +371,12 @@ TEST_F(BatchFunctionalTest, StopEndsTheJobAndNothingMoreIsDone) {
   describe.set_namespace_("default");
   describe.set_job_id("to-stop");
   wsv1::DescribeBatchOperationResponse gone;
-  EXPECT_EQ(stub_->DescribeBatchOperation(Context().get(), describe, &gone).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&wsv1::WorkflowService::Stub::DescribeBatchOperation, describe, &gone).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(BatchFunctionalTest, ARunnerRestartedMidJobFinishesItWithoutActingTwice) {
   StartRuns("resumed", 6);
-  wsv1::StartBatchOperationRequest request = SignalBatch("resumed-signals");
-  request.set_visibility_query("WorkflowType = 'Order'");
-  request.set_max_operations_per_second(2);
-  ASSERT_TRUE(StartBatch(request).ok());
+  SignalOrders("resumed-signals", 2);
   EXPECT_EQ(runner_->RunDue(), 2);
 
   // The second pass signals two more runs, then dies before its progress
@@ -438,12 +433,12 @@ TEST_F(BatchFunctionalTest, ResetStartsANewRunFromTheFirstWorkflowTask) {
   poll.set_namespace_("default");
   poll.mutable_task_queue()->set_name("q");
   wsv1::PollWorkflowTaskQueueResponse task;
-  ASSERT_TRUE(stub_->PollWorkflowTaskQueue(Context().get(), poll, &task).ok());
+  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::PollWorkflowTaskQueue, poll, &task).ok());
   wsv1::RespondWorkflowTaskCompletedRequest complete;
   complete.set_namespace_("default");
   complete.set_task_token(task.task_token());
   wsv1::RespondWorkflowTaskCompletedResponse completed;
-  ASSERT_TRUE(stub_->RespondWorkflowTaskCompleted(Context().get(), complete, &completed).ok());
+  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::RespondWorkflowTaskCompleted, complete, &completed).ok());
   const std::string old_run = task.workflow_execution().run_id();
 
   wsv1::StartBatchOperationRequest request = Batch("reset");
@@ -456,7 +451,7 @@ TEST_F(BatchFunctionalTest, ResetStartsANewRunFromTheFirstWorkflowTask) {
   describe.set_namespace_("default");
   describe.mutable_execution()->set_workflow_id("reset-0");
   wsv1::DescribeWorkflowExecutionResponse current;
-  ASSERT_TRUE(stub_->DescribeWorkflowExecution(Context().get(), describe, &current).ok());
+  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::DescribeWorkflowExecution, describe, &current).ok());
   EXPECT_NE(current.workflow_execution_info().execution().run_id(), old_run);
   std::vector<HistoryEvent> events = History("reset-0");
   EXPECT_EQ(events.back().event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
@@ -507,7 +502,7 @@ TEST_F(BatchFunctionalTest, BadRequestsGetTemporalsErrors) {
   stop.set_namespace_("default");
   stop.set_job_id("first");
   wsv1::StopBatchOperationResponse stopped;
-  grpc::Status no_stop_reason = stub_->StopBatchOperation(Context().get(), stop, &stopped);
+  grpc::Status no_stop_reason = Call(&wsv1::WorkflowService::Stub::StopBatchOperation, stop, &stopped);
   EXPECT_EQ(no_stop_reason.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(no_stop_reason.error_message(), "Reason is not set on request.");
 }
