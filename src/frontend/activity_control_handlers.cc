@@ -4,6 +4,7 @@
 #include "common/errors.h"
 #include "frontend/request_validation.h"
 #include "frontend/workflow_service.h"
+#include "frontend/workflow_service_calls.h"
 
 namespace zaman::frontend {
 

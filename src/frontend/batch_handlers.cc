@@ -128,6 +128,12 @@ absl::StatusOr<int> RunningJobs(persistence::JobStore& jobs, const std::string& 
   return running;
 }
 
+// The store of batch jobs; Unimplemented where this frontend has none.
+absl::StatusOr<persistence::JobStore*> JobsOf(persistence::JobStore* jobs) {
+  if (jobs == nullptr) return absl::UnimplementedError("batch operations are not available on this server");
+  return jobs;
+}
+
 absl::StatusOr<BatchJob> LoadJob(persistence::JobStore& jobs, const std::string& namespace_id,
                                  const std::string& job_id) {
   absl::StatusOr<persistence::StoredJob> stored = jobs.GetJob(namespace_id, kJobKind, job_id);
@@ -142,6 +148,9 @@ grpc::ServerUnaryReactor* WorkflowService::StartBatchOperation(grpc::CallbackSer
                                                                const wsv1::StartBatchOperationRequest* request,
                                                                wsv1::StartBatchOperationResponse* response) {
   return OffloadUnary(context, response, Handler<wsv1::StartBatchOperationResponse>([this, request]() -> absl::StatusOr<wsv1::StartBatchOperationResponse> {
+    absl::StatusOr<persistence::JobStore*> store = JobsOf(backends_.jobs);
+    if (!store.ok()) return store.status();
+    persistence::JobStore& jobs = **store;
     if (absl::Status s = ValidateStart(*request); !s.ok()) return s;
     absl::StatusOr<history::NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
     if (!ns.ok()) return ns.status();
@@ -172,7 +181,7 @@ grpc::ServerUnaryReactor* WorkflowService::StartBatchOperation(grpc::CallbackSer
     job.set_rate(asked > 0 && asked < worker::batch::kMaxOperationsPerSecond ? asked
                                                                                : worker::batch::kMaxOperationsPerSecond);
 
-    absl::StatusOr<int> running = RunningJobs(backends_.jobs, ns->id);
+    absl::StatusOr<int> running = RunningJobs(jobs, ns->id);
     if (!running.ok()) return running.status();
     if (*running >= kMaxConcurrentPerNamespace) return errors::NamespaceConcurrentLimit("Max concurrent batch operations is reached");
 
@@ -182,11 +191,11 @@ grpc::ServerUnaryReactor* WorkflowService::StartBatchOperation(grpc::CallbackSer
     stored.job_id = request->job_id();
     stored.state = job.SerializeAsString();
     stored.wake_at = now;
-    absl::Status created = backends_.jobs.CreateJob(stored);
+    absl::Status created = jobs.CreateJob(stored);
     if (created.code() == absl::StatusCode::kAlreadyExists) {
       // Temporal runs each batch as a workflow whose id is the job id,
       // with the reuse policy RejectDuplicate.
-      absl::StatusOr<BatchJob> existing = LoadJob(backends_.jobs, ns->id, request->job_id());
+      absl::StatusOr<BatchJob> existing = LoadJob(jobs, ns->id, request->job_id());
       const std::string message =
           existing.ok() && existing->state() != enums::BATCH_OPERATION_STATE_RUNNING
               ? absl::StrCat("Workflow execution already finished. WorkflowId: ", request->job_id(),
@@ -203,10 +212,13 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeBatchOperation(grpc::Callback
                                                                   const wsv1::DescribeBatchOperationRequest* request,
                                                                   wsv1::DescribeBatchOperationResponse* response) {
   return OffloadUnary(context, response, Handler<wsv1::DescribeBatchOperationResponse>([this, request]() -> absl::StatusOr<wsv1::DescribeBatchOperationResponse> {
+    absl::StatusOr<persistence::JobStore*> store = JobsOf(backends_.jobs);
+    if (!store.ok()) return store.status();
+    persistence::JobStore& jobs = **store;
     if (request->job_id().empty()) return errors::InvalidArgument("JobId is not set on request.");
     absl::StatusOr<history::NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
     if (!ns.ok()) return ns.status();
-    absl::StatusOr<BatchJob> job = LoadJob(backends_.jobs, ns->id, request->job_id());
+    absl::StatusOr<BatchJob> job = LoadJob(jobs, ns->id, request->job_id());
     if (!job.ok()) return job.status();
     wsv1::DescribeBatchOperationResponse r;
     r.set_operation_type(job->operation_type());
@@ -237,12 +249,15 @@ grpc::ServerUnaryReactor* WorkflowService::ListBatchOperations(grpc::CallbackSer
                                                                const wsv1::ListBatchOperationsRequest* request,
                                                                wsv1::ListBatchOperationsResponse* response) {
   return OffloadUnary(context, response, Handler<wsv1::ListBatchOperationsResponse>([this, request]() -> absl::StatusOr<wsv1::ListBatchOperationsResponse> {
+    absl::StatusOr<persistence::JobStore*> store = JobsOf(backends_.jobs);
+    if (!store.ok()) return store.status();
+    persistence::JobStore& jobs = **store;
     absl::StatusOr<history::NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
     if (!ns.ok()) return ns.status();
     const int page_size =
         request->page_size() <= 0 || request->page_size() > kMaxPageSize ? kMaxPageSize : request->page_size();
     absl::StatusOr<persistence::JobPage> page =
-        backends_.jobs.ListJobs(ns->id, kJobKind, page_size, request->next_page_token());
+        jobs.ListJobs(ns->id, kJobKind, page_size, request->next_page_token());
     if (!page.ok()) return page.status();
     wsv1::ListBatchOperationsResponse r;
     for (const persistence::StoredJob& stored : page->jobs) {
@@ -264,12 +279,15 @@ grpc::ServerUnaryReactor* WorkflowService::StopBatchOperation(grpc::CallbackServ
                                                               const wsv1::StopBatchOperationRequest* request,
                                                               wsv1::StopBatchOperationResponse* response) {
   return OffloadUnary(context, response, Handler<wsv1::StopBatchOperationResponse>([this, request]() -> absl::StatusOr<wsv1::StopBatchOperationResponse> {
+    absl::StatusOr<persistence::JobStore*> store = JobsOf(backends_.jobs);
+    if (!store.ok()) return store.status();
+    persistence::JobStore& jobs = **store;
     if (request->job_id().empty()) return errors::InvalidArgument("JobId is not set on request.");
     if (request->namespace_().empty()) return errors::InvalidArgument("Namespace is not set on request.");
     if (request->reason().empty()) return errors::InvalidArgument("Reason is not set on request.");
     absl::StatusOr<history::NamespaceRef> ns = backends_.registry.Resolve(request->namespace_());
     if (!ns.ok()) return ns.status();
-    absl::Status s = worker::batch::StopJob(backends_.jobs, ns->id, request->job_id(), request->reason(),
+    absl::Status s = worker::batch::StopJob(jobs, ns->id, request->job_id(), request->reason(),
                                             request->identity(), backends_.clock.Now());
     if (!s.ok()) return s;
     return wsv1::StopBatchOperationResponse();

@@ -110,11 +110,11 @@ TEST_F(FrontendServerTest, UnknownNamespaceCarriesNamespaceNotFoundFailureOnTheW
 
 TEST_F(FrontendServerTest, UnimplementedMethodIsNamed) {
   grpc::ClientContext context;
-  wsv1::ListSchedulesRequest request;
-  wsv1::ListSchedulesResponse response;
-  grpc::Status status = stub_->ListSchedules(&context, request, &response);
+  wsv1::ListWorkerDeploymentsRequest request;
+  wsv1::ListWorkerDeploymentsResponse response;
+  grpc::Status status = stub_->ListWorkerDeployments(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(status.error_message().find("ListSchedules"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("ListWorkerDeployments"), std::string::npos) << status.error_message();
 }
 
 TEST_F(FrontendServerTest, OperatorServiceMethodsAreNamedToo) {

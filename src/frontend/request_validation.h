@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "temporal/api/common/v1/message.pb.h"
+#include "temporal/api/workflowservice/v1/request_response.pb.h"
 
 namespace zaman::frontend {
 
@@ -9,5 +10,9 @@ namespace zaman::frontend {
 // if given, a run id that is a UUID (InvalidArgument "Invalid RunId." as
 // Temporal words it).
 absl::Status ValidateExecution(const temporal::api::common::v1::WorkflowExecution& execution);
+
+// What StartWorkflowExecution checks of its request (ids, type, task queue,
+// timeouts, sizes, cron, retry policy), with Temporal's messages.
+absl::Status ValidateStart(const temporal::api::workflowservice::v1::StartWorkflowExecutionRequest& request);
 
 }  // namespace zaman::frontend

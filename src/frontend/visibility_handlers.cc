@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "frontend/grpc_status.h"
 #include "frontend/workflow_service.h"
+#include "frontend/workflow_service_calls.h"
 #include "visibility/query.h"
 
 #include <google/protobuf/util/time_util.h>
@@ -62,25 +63,13 @@ std::string ExecutionOrTypeFilter(const Request& request) {
 
 }  // namespace
 
-template <typename Response, typename Read>
-grpc::ServerUnaryReactor* WorkflowService::ReadInNamespace(grpc::CallbackServerContext* context,
-                                                           const std::string& ns, Response* response, Read read) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  blocking_pool_.Post([this, reactor, response, ns, read = std::move(read)]() mutable {
-    absl::StatusOr<NamespaceRef> resolved = backends_.registry.Resolve(ns);
-    if (!resolved.ok()) return reactor->Finish(ToGrpcStatus(resolved.status()));
-    absl::StatusOr<Response> result = read(*resolved);
-    if (result.ok()) *response = *std::move(result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  });
-  return reactor;
-}
 
 absl::StatusOr<persistence::VisibilityPage> WorkflowService::ListRuns(const NamespaceRef& ns, const std::string& query,
                                                                       int page_size, const std::string& page_token) {
   absl::StatusOr<visibility::Query> parsed = visibility::ParseQuery(query, *ns.search_attributes);
   if (!parsed.ok()) return parsed.status();
   if (!parsed->group_by.empty()) return errors::InvalidArgument("invalid query: GROUP BY is only for counting");
+  visibility::LeaveOutDivisionsUnlessNamed(*parsed);
   return backends_.visibility.List(ns.id, *parsed, query, PageSize(page_size), page_token);
 }
 
@@ -123,6 +112,7 @@ grpc::ServerUnaryReactor* WorkflowService::CountWorkflowExecutions(grpc::Callbac
         absl::StatusOr<visibility::Query> parsed = visibility::ParseQuery(request->query(), *ns.search_attributes);
         if (!parsed.ok()) return parsed.status();
         if (!parsed->order_by.empty()) return errors::InvalidArgument("invalid query: ORDER BY is not allowed in a count");
+        visibility::LeaveOutDivisionsUnlessNamed(*parsed);
         absl::StatusOr<persistence::VisibilityCount> count = backends_.visibility.Count(ns.id, *parsed);
         if (!count.ok()) return count.status();
         wsv1::CountWorkflowExecutionsResponse r;

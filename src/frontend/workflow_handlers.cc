@@ -13,6 +13,7 @@
 #include "frontend/grpc_status.h"
 #include "frontend/request_validation.h"
 #include "frontend/workflow_service.h"
+#include "frontend/workflow_service_calls.h"
 #include "history/cron.h"
 
 namespace zaman::frontend {
@@ -81,6 +82,8 @@ absl::Status ValidateRetryPolicy(const temporal::api::common::v1::RetryPolicy& p
   return absl::OkStatus();
 }
 
+}  // namespace
+
 absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
   if (absl::Status s = ValidateId(r.workflow_id(), "WorkflowId"); !s.ok()) return s;
   if (r.workflow_type().name().empty()) return errors::InvalidArgument("WorkflowType is not set on request.");
@@ -113,6 +116,8 @@ absl::Status ValidateStart(const wsv1::StartWorkflowExecutionRequest& r) {
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 }  // namespace
 
@@ -150,22 +155,6 @@ struct PollState {
   Response* response;
 };
 
-template <typename Response>
-grpc::ServerUnaryReactor* WorkflowService::WithNamespace(
-    grpc::CallbackServerContext* context, const std::string& ns, Response* response,
-    std::function<void(const NamespaceRef&, history::Done<Response>)> start) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  history::Done<Response> done = [reactor, response](absl::StatusOr<Response> result) {
-    if (result.ok()) *response = *std::move(result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  };
-  blocking_pool_.Post([this, ns, start = std::move(start), done]() {
-    absl::StatusOr<NamespaceRef> resolved = backends_.registry.Resolve(ns);
-    if (!resolved.ok()) return done(resolved.status());
-    start(*resolved, done);
-  });
-  return reactor;
-}
 
 absl::Time WorkflowService::LongPollDeadline(grpc::CallbackServerContext* context, absl::Duration cap) const {
   absl::Time now = backends_.clock.Now();
@@ -808,16 +797,5 @@ grpc::ServerUnaryReactor* WorkflowService::RespondQueryTaskCompleted(
         done(wsv1::RespondQueryTaskCompletedResponse());
       });
 }
-
-// Instantiated here for the handlers in other files (activity_control_handlers.cc).
-template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::PauseActivityResponse>(
-    grpc::CallbackServerContext*, const std::string&, wsv1::PauseActivityResponse*,
-    std::function<void(const NamespaceRef&, history::Done<wsv1::PauseActivityResponse>)>);
-template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::ResetActivityResponse>(
-    grpc::CallbackServerContext*, const std::string&, wsv1::ResetActivityResponse*,
-    std::function<void(const NamespaceRef&, history::Done<wsv1::ResetActivityResponse>)>);
-template grpc::ServerUnaryReactor* WorkflowService::WithNamespace<wsv1::UnpauseActivityResponse>(
-    grpc::CallbackServerContext*, const std::string&, wsv1::UnpauseActivityResponse*,
-    std::function<void(const NamespaceRef&, history::Done<wsv1::UnpauseActivityResponse>)>);
 
 }  // namespace zaman::frontend

@@ -11,6 +11,7 @@
 #include "persistence/cluster_store.h"
 #include "persistence/job_store.h"
 #include "persistence/visibility_store.h"
+#include "worker/schedule/schedule_service.h"
 #include "temporal/api/operatorservice/v1/service.grpc.pb.h"
 #include "temporal/api/workflowservice/v1/service.grpc.pb.h"
 
@@ -46,7 +47,10 @@ class WorkflowService final
     Random& random;
     persistence::VisibilityStore& visibility;
     persistence::NamespaceStore& namespace_store;
-    persistence::JobStore& jobs;  // the worker role's jobs: batch operations
+    // The worker role's schedules; null: the schedule RPCs answer UNIMPLEMENTED.
+    worker::schedule::ScheduleService* schedules = nullptr;
+    // The worker role's batch operations; null: the batch RPCs answer UNIMPLEMENTED.
+    persistence::JobStore* jobs = nullptr;
   };
   WorkflowService(Backends backends, ServerIdentity identity);
 
@@ -141,6 +145,24 @@ class WorkflowService final
   grpc::ServerUnaryReactor* PollWorkflowExecutionUpdate(grpc::CallbackServerContext* context,
       const wsv1::PollWorkflowExecutionUpdateRequest* request,
       wsv1::PollWorkflowExecutionUpdateResponse* response) override;
+
+  // Schedules (schedule_handlers.cc); the work is the worker role's.
+  grpc::ServerUnaryReactor* CreateSchedule(grpc::CallbackServerContext* context,
+      const wsv1::CreateScheduleRequest* request, wsv1::CreateScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeSchedule(grpc::CallbackServerContext* context,
+      const wsv1::DescribeScheduleRequest* request, wsv1::DescribeScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateSchedule(grpc::CallbackServerContext* context,
+      const wsv1::UpdateScheduleRequest* request, wsv1::UpdateScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* PatchSchedule(grpc::CallbackServerContext* context,
+      const wsv1::PatchScheduleRequest* request, wsv1::PatchScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* ListScheduleMatchingTimes(grpc::CallbackServerContext* context,
+      const wsv1::ListScheduleMatchingTimesRequest* request, wsv1::ListScheduleMatchingTimesResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteSchedule(grpc::CallbackServerContext* context,
+      const wsv1::DeleteScheduleRequest* request, wsv1::DeleteScheduleResponse* response) override;
+  grpc::ServerUnaryReactor* ListSchedules(grpc::CallbackServerContext* context,
+      const wsv1::ListSchedulesRequest* request, wsv1::ListSchedulesResponse* response) override;
+  grpc::ServerUnaryReactor* CountSchedules(grpc::CallbackServerContext* context,
+      const wsv1::CountSchedulesRequest* request, wsv1::CountSchedulesResponse* response) override;
 
   // Visibility (visibility_handlers.cc).
   grpc::ServerUnaryReactor* ListWorkflowExecutions(grpc::CallbackServerContext* context,

@@ -49,11 +49,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
     }
   }
 
+  frontend::NamespaceRegistry& registry = *server->registry_;
+  server->schedule_actions_ = std::make_unique<worker::schedule::HistoryWorkflowActions>(
+      *server->history_, [&registry](const std::string& name) { return registry.Resolve(name); });
+  server->schedules_ = std::make_unique<worker::schedule::ScheduleService>(
+      server->store_->jobs(), server->store_->visibility(), *server->schedule_actions_, Clock::Real(),
+      *server->timers_, *server->blocking_pool_, server->random_);
+
   frontend::ServerIdentity identity{kVersion, *cluster, std::string(server->store_->backend_name())};
   frontend::WorkflowService::Backends backends{
       *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
       *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_,
-      server->store_->visibility(), server->store_->namespaces(), server->store_->jobs()};
+      server->store_->visibility(), server->store_->namespaces(), server->schedules_.get(),
+      &server->store_->jobs()};
   absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
@@ -62,6 +70,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       server->store_->namespaces(), server->store_->visibility(), *server->history_, Clock::Real(), *server->timers_,
       *server->blocking_pool_, kRetentionSweepInterval);
   server->retention_->Start();
+  server->schedules_->Start();
   server->batches_ = std::make_unique<worker::batch::BatchRunner>(
       server->store_->jobs(), server->store_->namespaces(), server->store_->visibility(), *server->history_,
       Clock::Real(), *server->timers_, *server->blocking_pool_);
@@ -77,6 +86,7 @@ void Server::Shutdown() {
   // flight finish against a live history; then history stops writing; the
   // pool drains; the store closes last.
   if (retention_) retention_->Stop();
+  if (schedules_) schedules_->Stop();
   if (batches_) batches_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
@@ -85,6 +95,8 @@ void Server::Shutdown() {
   blocking_pool_.reset();
   frontend_.reset();
   retention_.reset();
+  schedules_.reset();
+  schedule_actions_.reset();
   batches_.reset();
   history_.reset();
   matching_.reset();

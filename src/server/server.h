@@ -16,11 +16,13 @@
 #include "server/config.h"
 #include "worker/batch/batch_runner.h"
 #include "worker/retention.h"
+#include "worker/schedule/history_actions.h"
+#include "worker/schedule/schedule_service.h"
 
 namespace zaman::server {
 
 // One zaman process: its store and the roles it runs (frontend, history,
-// matching, all in this process).
+// matching and worker, all in this process).
 // Create() opens the store, records the cluster's metadata on first use,
 // registers the configured namespaces and starts listening.
 class Server {
@@ -48,6 +50,8 @@ class Server {
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<worker::RetentionScanner> retention_;
   std::unique_ptr<worker::batch::BatchRunner> batches_;
+  std::unique_ptr<worker::schedule::HistoryWorkflowActions> schedule_actions_;
+  std::unique_ptr<worker::schedule::ScheduleService> schedules_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<frontend::FrontendServer> frontend_;

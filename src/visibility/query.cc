@@ -421,4 +421,30 @@ absl::StatusOr<Query> ParseQuery(absl::string_view text, const SearchAttributeTy
   return Parser(*std::move(tokens), custom).Run();
 }
 
+namespace {
+bool Names(const Expr& e, absl::string_view attribute) {
+  if (e.kind == Expr::Kind::kCompare) return e.attribute.name == attribute;
+  for (const auto& child : e.children) {
+    if (Names(*child, attribute)) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void LeaveOutDivisionsUnlessNamed(Query& query) {
+  if (query.where != nullptr && Names(*query.where, kNamespaceDivision)) return;
+  auto no_division = std::make_unique<Expr>();
+  no_division->attribute = Attribute{std::string(kNamespaceDivision), enums::INDEXED_VALUE_TYPE_KEYWORD, nullptr};
+  no_division->op = Op::kIsNull;
+  if (query.where == nullptr) {
+    query.where = std::move(no_division);
+    return;
+  }
+  auto both = std::make_unique<Expr>();
+  both->kind = Expr::Kind::kAnd;
+  both->children.push_back(std::move(query.where));
+  both->children.push_back(std::move(no_division));
+  query.where = std::move(both);
+}
+
 }  // namespace zaman::visibility

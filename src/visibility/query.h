@@ -56,6 +56,14 @@ struct Query {
 // naming the problem and where it is, for anything malformed.
 absl::StatusOr<Query> ParseQuery(absl::string_view text, const SearchAttributeTypes& custom);
 
+// The attribute that sets the rows of the server's own jobs apart
+// (schedules: TemporalNamespaceDivision = 'TemporalScheduler').
+inline constexpr absl::string_view kNamespaceDivision = "TemporalNamespaceDivision";
+
+// As on Temporal, a query that does not name TemporalNamespaceDivision sees
+// only users' runs: this adds "AND TemporalNamespaceDivision IS NULL" to it.
+void LeaveOutDivisionsUnlessNamed(Query& query);
+
 // The name of a status as filters write it ("Running", "Completed", …).
 absl::string_view StatusName(int status);
 

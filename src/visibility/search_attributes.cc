@@ -58,6 +58,7 @@ const SearchAttributeTypes& PredefinedAttributes() {
       {"TemporalScheduledStartTime", enums::INDEXED_VALUE_TYPE_DATETIME},
       {"TemporalScheduledById", enums::INDEXED_VALUE_TYPE_KEYWORD},
       {"TemporalSchedulePaused", enums::INDEXED_VALUE_TYPE_BOOL},
+      {"TemporalNamespaceDivision", enums::INDEXED_VALUE_TYPE_KEYWORD},
       {"TemporalWorkerDeployment", enums::INDEXED_VALUE_TYPE_KEYWORD},
       {"TemporalWorkerDeploymentVersion", enums::INDEXED_VALUE_TYPE_KEYWORD},
       {"TemporalWorkflowVersioningBehavior", enums::INDEXED_VALUE_TYPE_KEYWORD},

@@ -2,8 +2,9 @@
 # The official `temporal` CLI against a live zaman: operator namespace
 # create / describe / list / update, cluster describe, workflow start /
 # describe / signal / show / terminate, search attributes, finding
-# workflows with list / count filters, and batch operations (workflow
-# signal / terminate / cancel --query, batch describe / list / terminate).
+# workflows with list / count filters, schedules, and batch operations
+# (workflow signal / terminate / cancel --query, batch describe / list /
+# terminate).
 # Needs $TEMPORAL (the CLI) and $ZAMAN_ADDRESS.
 set -uo pipefail
 passed=0
@@ -110,6 +111,37 @@ check "workflow count" eventually count_all
 check "workflow count grouped by status" eventually count_group
 check "a malformed query is refused with its position" bad_query
 check "an unknown attribute in a query is named" unknown_sa_q
+
+# Schedules, in the namespace made above: `temporal schedule ...` and the
+# runs they start (named <workflow id>-<time>, with TemporalScheduledById).
+sched="cli-sched-$$"
+sc_create()   { in_ns schedule create --schedule-id "$sched" --interval 2s --workflow-id tick --type Tick --task-queue nobody --overlap-policy AllowAll; }
+sc_describe() { in_ns schedule describe --schedule-id "$sched" --output json && shows '"2s"' && shows '"Tick"'; }
+sc_runs()     { in_ns workflow list --query "TemporalScheduledById = '$sched'" && shows "tick-20"; }
+sc_list()     { in_ns schedule list && shows "$sched"; }
+sc_pause()    { in_ns schedule toggle --schedule-id "$sched" --pause --reason "cli pause"; }
+sc_paused()   { in_ns schedule describe --schedule-id "$sched" --output json && shows '"paused": *true' && shows 'cli pause'; }
+sc_trigger()  { in_ns schedule trigger --schedule-id "$sched"; }
+sc_backfill() { in_ns schedule backfill --schedule-id "$sched" --start-time 2024-01-01T00:00:00Z --end-time 2024-01-01T00:00:05Z --overlap-policy AllowAll; }
+sc_backfilled(){ in_ns workflow list --query "TemporalScheduledById = '$sched'" && shows 'tick-2024-01-01T00:00:00Z' && shows 'tick-2024-01-01T00:00:04Z'; }
+sc_dup()      { ! in_ns schedule create --schedule-id "$sched" --interval 1h --workflow-id x --type X --task-queue nobody && shows 'already'; }
+sc_delete()   { in_ns schedule delete --schedule-id "$sched"; }
+sc_gone()     { ! in_ns schedule describe --schedule-id "$sched" && shows 'not found'; }
+sc_hidden()   { in_ns workflow list --query "WorkflowType = 'temporal-sys-scheduler-workflow'" && ! shows "$sched"; }
+
+check "schedule create --interval 2s" sc_create
+check "schedule describe shows the spec and action" sc_describe
+check "its runs show in workflow list, named after their times" eventually sc_runs
+check "schedule list shows it" eventually sc_list
+check "schedule toggle --pause" sc_pause
+check "schedule describe shows it paused with the reason" sc_paused
+check "schedule trigger" sc_trigger
+check "schedule backfill" sc_backfill
+check "the backfill's runs start (start time inclusive)" eventually sc_backfilled
+check "creating it again fails" sc_dup
+check "schedules are not in the workflow list" sc_hidden
+check "schedule delete" sc_delete
+check "a deleted schedule is not found" sc_gone
 
 wf_delete()  { t workflow delete --workflow-id "$wf"; }
 wf_deleted() { ! t workflow describe --workflow-id "$wf" && shows 'not found'; }

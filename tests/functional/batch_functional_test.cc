@@ -1,26 +1,18 @@
 // Batch operations end to end: StartBatchOperation and friends through the
 // public gRPC API, the worker role's BatchRunner doing the work, on a fake
 // clock, so that rates and leases are exact.
-#include <grpcpp/create_channel.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
-#include <functional>
 
-#include "common/thread_pool.h"
-#include "common/timer_service.h"
-#include "frontend/frontend_server.h"
-#include "persistence/store.h"
-#include "temporal/api/workflowservice/v1/service.grpc.pb.h"
+#include "functional/functional_fixture.h"
 #include "worker/batch/batch_runner.h"
 
 namespace zaman {
 namespace {
 
-namespace wsv1 = ::temporal::api::workflowservice::v1;
-namespace enums = ::temporal::api::enums::v1;
-using temporal::api::history::v1::HistoryEvent;
+namespace wsv1 = functional::wsv1;
+namespace enums = functional::enums;
+using functional::HistoryEvent;
 using worker::batch::BatchRunner;
 
 // The store's jobs, with a way to lose the next writes: a runner whose
@@ -69,52 +61,22 @@ class LosingJobStore final : public persistence::JobStore {
   std::atomic<int> lose_{0};
 };
 
-class BatchFunctionalTest : public ::testing::Test {
+class BatchFunctionalTest : public functional::FunctionalTest {
  protected:
   void SetUp() override {
-    store_ = *persistence::OpenStore({"memory", ""});
-    namespaces_ = std::make_unique<frontend::NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
-    ASSERT_TRUE(namespaces_->Ensure("default", absl::Hours(24)).ok());
-    registry_ = std::make_unique<frontend::NamespaceRegistry>(store_->namespaces());
-    matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
-    history_ = std::make_unique<history::HistoryEngine>(store_->executions(), store_->visibility(), clock_, timers_,
-                                                        random_, 2, *matching_, pool_);
-    ASSERT_TRUE(history_->Start().ok());
+    FunctionalTest::SetUp();
     jobs_ = std::make_unique<LosingJobStore>(store_->jobs());
-    frontend::FrontendOptions options;
-    options.port = 0;
-    auto server = frontend::FrontendServer::Start(
-        options,
-        {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_,
-         store_->visibility(), store_->namespaces(), store_->jobs()},
-        {"test", {"active", "cid", 2, clock_.Now()}, "memory"});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    stub_ = wsv1::WorkflowService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
     runner_ = NewRunner();
   }
 
   void TearDown() override {
     runner_.reset();
-    matching_->Shutdown();
-    server_.reset();
-    history_->Stop();
+    FunctionalTest::TearDown();
   }
 
   std::unique_ptr<BatchRunner> NewRunner() {
     return std::make_unique<BatchRunner>(*jobs_, store_->namespaces(), store_->visibility(), *history_, clock_,
                                          timers_, pool_);
-  }
-
-  // One unary call with a deadline, the way a client makes it.
-  template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (wsv1::WorkflowService::Stub::*method)(grpc::ClientContext*, const Request&,
-                                                                          Response*),
-                    const Request& request, Response* response) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    return ((*stub_).*method)(&context, request, response);
   }
 
   // Starts runs `<prefix>-0`… of `type`, and waits until visibility lists them.
@@ -127,7 +89,7 @@ class BatchFunctionalTest : public ::testing::Test {
       request.mutable_workflow_type()->set_name(type);
       request.mutable_task_queue()->set_name("q");
       wsv1::StartWorkflowExecutionResponse response;
-      grpc::Status status = Call(&wsv1::WorkflowService::Stub::StartWorkflowExecution, request, &response);
+      grpc::Status status = stub_->StartWorkflowExecution(Context().get(), request, &response);
       EXPECT_TRUE(status.ok()) << status.error_message();
       run_ids.push_back(response.run_id());
     }
@@ -142,22 +104,23 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_namespace_("default");
     request.set_query(query);
     wsv1::CountWorkflowExecutionsResponse response;
-    EXPECT_TRUE(Call(&wsv1::WorkflowService::Stub::CountWorkflowExecutions, request, &response).ok());
+    EXPECT_TRUE(stub_->CountWorkflowExecutions(Context().get(), request, &response).ok());
     return response.count();
   }
 
-  std::vector<HistoryEvent> History(const std::string& id) {
+  // The current run's events; none when there is no such workflow.
+  std::vector<HistoryEvent> EventsOrNone(const std::string& id) {
     wsv1::GetWorkflowExecutionHistoryRequest request;
     request.set_namespace_("default");
     request.mutable_execution()->set_workflow_id(id);
     wsv1::GetWorkflowExecutionHistoryResponse response;
-    grpc::Status status = Call(&wsv1::WorkflowService::Stub::GetWorkflowExecutionHistory, request, &response);
+    grpc::Status status = stub_->GetWorkflowExecutionHistory(Context().get(), request, &response);
     if (!status.ok()) return {};
     return {response.history().events().begin(), response.history().events().end()};
   }
 
   int EventsOf(const std::string& id, enums::EventType type) {
-    std::vector<HistoryEvent> events = History(id);
+    std::vector<HistoryEvent> events = EventsOrNone(id);
     return static_cast<int>(
         std::count_if(events.begin(), events.end(), [type](const HistoryEvent& e) { return e.event_type() == type; }));
   }
@@ -188,7 +151,7 @@ class BatchFunctionalTest : public ::testing::Test {
 
   grpc::Status StartBatch(const wsv1::StartBatchOperationRequest& request) {
     wsv1::StartBatchOperationResponse response;
-    return Call(&wsv1::WorkflowService::Stub::StartBatchOperation, request, &response);
+    return stub_->StartBatchOperation(Context().get(), request, &response);
   }
 
   wsv1::DescribeBatchOperationResponse Describe(const std::string& job_id) {
@@ -196,7 +159,7 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_namespace_("default");
     request.set_job_id(job_id);
     wsv1::DescribeBatchOperationResponse response;
-    grpc::Status status = Call(&wsv1::WorkflowService::Stub::DescribeBatchOperation, request, &response);
+    grpc::Status status = stub_->DescribeBatchOperation(Context().get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -208,22 +171,10 @@ class BatchFunctionalTest : public ::testing::Test {
     request.set_reason("enough");
     request.set_identity("operator");
     wsv1::StopBatchOperationResponse response;
-    return Call(&wsv1::WorkflowService::Stub::StopBatchOperation, request, &response);
+    return stub_->StopBatchOperation(Context().get(), request, &response);
   }
 
-  FakeClock clock_{absl::Now()};
-  TimerService timers_{clock_, false};
-  Random random_{17};
-  ThreadPool pool_{2};
-  matching::QueryRegistry queries_;
-  std::unique_ptr<persistence::Store> store_;
   std::unique_ptr<LosingJobStore> jobs_;
-  std::unique_ptr<frontend::NamespaceHandler> namespaces_;
-  std::unique_ptr<frontend::NamespaceRegistry> registry_;
-  std::unique_ptr<matching::MatchingEngine> matching_;
-  std::unique_ptr<history::HistoryEngine> history_;
-  std::unique_ptr<frontend::FrontendServer> server_;
-  std::unique_ptr<wsv1::WorkflowService::Stub> stub_;
   std::unique_ptr<BatchRunner> runner_;
 };
 
@@ -256,7 +207,7 @@ TEST_F(BatchFunctionalTest, TerminateByQueryEndsExactlyTheMatchingRuns) {
   EXPECT_EQ(done.query(), "WorkflowType = 'Order'");
   EXPECT_TRUE(done.has_close_time());
   for (int i = 0; i < 5; ++i) {
-    std::vector<HistoryEvent> events = History("order-" + std::to_string(i));
+    std::vector<HistoryEvent> events = EventsOrNone("order-" + std::to_string(i));
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(events.back().event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
     EXPECT_EQ(events.back().workflow_execution_terminated_event_attributes().reason(), "tidy up");
@@ -269,7 +220,7 @@ TEST_F(BatchFunctionalTest, TerminateByQueryEndsExactlyTheMatchingRuns) {
   wsv1::ListBatchOperationsRequest list;
   list.set_namespace_("default");
   wsv1::ListBatchOperationsResponse listed;
-  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::ListBatchOperations, list, &listed).ok());
+  ASSERT_TRUE(stub_->ListBatchOperations(Context().get(), list, &listed).ok());
   ASSERT_EQ(listed.operation_info_size(), 1);
   EXPECT_EQ(listed.operation_info(0).job_id(), "terminate-orders");
   EXPECT_EQ(listed.operation_info(0).state(), enums::BATCH_OPERATION_STATE_COMPLETED);
@@ -300,7 +251,7 @@ TEST_F(BatchFunctionalTest, SignalByExecutionsReachesOnlyTheNamedRunsOnce) {
   ASSERT_EQ(done.executions_size(), 2);
   EXPECT_EQ(done.executions(0).business_id(), "flow-0");
   for (const std::string id : {"flow-0", "flow-2"}) {
-    std::vector<HistoryEvent> events = History(id);
+    std::vector<HistoryEvent> events = EventsOrNone(id);
     auto signalled = std::find_if(events.begin(), events.end(), [](const HistoryEvent& e) {
       return e.event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
     });
@@ -371,7 +322,7 @@ TEST_F(BatchFunctionalTest, StopEndsTheJobAndNothingMoreIsDone) {
   describe.set_namespace_("default");
   describe.set_job_id("to-stop");
   wsv1::DescribeBatchOperationResponse gone;
-  EXPECT_EQ(Call(&wsv1::WorkflowService::Stub::DescribeBatchOperation, describe, &gone).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->DescribeBatchOperation(Context().get(), describe, &gone).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(BatchFunctionalTest, ARunnerRestartedMidJobFinishesItWithoutActingTwice) {
@@ -422,9 +373,9 @@ TEST_F(BatchFunctionalTest, CancelAndDeleteByQuery) {
   ASSERT_TRUE(StartBatch(remove).ok());
   EXPECT_EQ(runner_->RunDue(), 2);
   EXPECT_EQ(Describe("delete").complete_operation_count(), 2);
-  EXPECT_TRUE(History("deleted-0").empty());
-  EXPECT_TRUE(History("deleted-1").empty());
-  EXPECT_FALSE(History("cancelled-0").empty());
+  EXPECT_TRUE(EventsOrNone("deleted-0").empty());
+  EXPECT_TRUE(EventsOrNone("deleted-1").empty());
+  EXPECT_FALSE(EventsOrNone("cancelled-0").empty());
 }
 
 TEST_F(BatchFunctionalTest, ResetStartsANewRunFromTheFirstWorkflowTask) {
@@ -433,12 +384,12 @@ TEST_F(BatchFunctionalTest, ResetStartsANewRunFromTheFirstWorkflowTask) {
   poll.set_namespace_("default");
   poll.mutable_task_queue()->set_name("q");
   wsv1::PollWorkflowTaskQueueResponse task;
-  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::PollWorkflowTaskQueue, poll, &task).ok());
+  ASSERT_TRUE(stub_->PollWorkflowTaskQueue(Context().get(), poll, &task).ok());
   wsv1::RespondWorkflowTaskCompletedRequest complete;
   complete.set_namespace_("default");
   complete.set_task_token(task.task_token());
   wsv1::RespondWorkflowTaskCompletedResponse completed;
-  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::RespondWorkflowTaskCompleted, complete, &completed).ok());
+  ASSERT_TRUE(stub_->RespondWorkflowTaskCompleted(Context().get(), complete, &completed).ok());
   const std::string old_run = task.workflow_execution().run_id();
 
   wsv1::StartBatchOperationRequest request = Batch("reset");
@@ -451,9 +402,9 @@ TEST_F(BatchFunctionalTest, ResetStartsANewRunFromTheFirstWorkflowTask) {
   describe.set_namespace_("default");
   describe.mutable_execution()->set_workflow_id("reset-0");
   wsv1::DescribeWorkflowExecutionResponse current;
-  ASSERT_TRUE(Call(&wsv1::WorkflowService::Stub::DescribeWorkflowExecution, describe, &current).ok());
+  ASSERT_TRUE(stub_->DescribeWorkflowExecution(Context().get(), describe, &current).ok());
   EXPECT_NE(current.workflow_execution_info().execution().run_id(), old_run);
-  std::vector<HistoryEvent> events = History("reset-0");
+  std::vector<HistoryEvent> events = EventsOrNone("reset-0");
   EXPECT_EQ(events.back().event_type(), enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
 }
 
@@ -502,7 +453,7 @@ TEST_F(BatchFunctionalTest, BadRequestsGetTemporalsErrors) {
   stop.set_namespace_("default");
   stop.set_job_id("first");
   wsv1::StopBatchOperationResponse stopped;
-  grpc::Status no_stop_reason = Call(&wsv1::WorkflowService::Stub::StopBatchOperation, stop, &stopped);
+  grpc::Status no_stop_reason = stub_->StopBatchOperation(Context().get(), stop, &stopped);
   EXPECT_EQ(no_stop_reason.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(no_stop_reason.error_message(), "Reason is not set on request.");
 }
