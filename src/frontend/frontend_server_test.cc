@@ -30,8 +30,7 @@ class FrontendServerTest : public ::testing::Test {
     FrontendOptions options;
     options.port = 0;
     WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_, queries_,
-                                       pool_, clock_, timers_, random_, store_->visibility(), store_->namespaces(),
-                                       store_->jobs()};
+                                       pool_, clock_, timers_, random_, store_->visibility(), store_->namespaces()};
     auto server = FrontendServer::Start(options, backends, identity);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
