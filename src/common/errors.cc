@@ -49,6 +49,13 @@ absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view s
   return WithDetail(std::move(status), detail);
 }
 
+absl::Status NamespaceConcurrentLimit(absl::string_view message) {
+  temporal::api::errordetails::v1::ResourceExhaustedFailure detail;
+  detail.set_cause(temporal::api::enums::v1::RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT);
+  detail.set_scope(temporal::api::enums::v1::RESOURCE_EXHAUSTED_SCOPE_NAMESPACE);
+  return WithDetail(absl::ResourceExhaustedError(message), detail);
+}
+
 absl::Status WorkflowNotReady(absl::string_view message) {
   return WithDetail(absl::FailedPreconditionError(message),
                     temporal::api::errordetails::v1::WorkflowNotReadyFailure());

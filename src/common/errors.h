@@ -33,6 +33,10 @@ absl::Status Internal(absl::string_view message);
 absl::Status WithWorkflowAlreadyStarted(absl::Status status, absl::string_view start_request_id,
                                         absl::string_view run_id, absl::string_view first_execution_run_id);
 
+// ResourceExhausted + ResourceExhaustedFailure (cause CONCURRENT_LIMIT, scope
+// NAMESPACE): the namespace runs as many of something as it may.
+absl::Status NamespaceConcurrentLimit(absl::string_view message);
+
 // FailedPrecondition + WorkflowNotReadyFailure (queries before the first
 // workflow task completed).
 absl::Status WorkflowNotReady(absl::string_view message);

@@ -92,4 +92,17 @@ grpc::ServerUnaryReactor* WorkflowService::ListNamespaces(
   return OffloadUnary(context, response, [this, request] { return namespaces_.List(*request); });
 }
 
+// Instantiated here for the handlers in other files (batch_handlers.cc).
+template <typename Response>
+using BlockingHandler = std::function<absl::StatusOr<Response>()>;
+template grpc::ServerUnaryReactor* WorkflowService::OffloadUnary(
+    grpc::CallbackServerContext*, wsv1::StartBatchOperationResponse*, BlockingHandler<wsv1::StartBatchOperationResponse>);
+template grpc::ServerUnaryReactor* WorkflowService::OffloadUnary(
+    grpc::CallbackServerContext*, wsv1::DescribeBatchOperationResponse*,
+    BlockingHandler<wsv1::DescribeBatchOperationResponse>);
+template grpc::ServerUnaryReactor* WorkflowService::OffloadUnary(
+    grpc::CallbackServerContext*, wsv1::ListBatchOperationsResponse*, BlockingHandler<wsv1::ListBatchOperationsResponse>);
+template grpc::ServerUnaryReactor* WorkflowService::OffloadUnary(
+    grpc::CallbackServerContext*, wsv1::StopBatchOperationResponse*, BlockingHandler<wsv1::StopBatchOperationResponse>);
+
 }  // namespace zaman::frontend

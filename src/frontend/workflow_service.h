@@ -9,6 +9,7 @@
 #include "matching/matching_engine.h"
 #include "matching/query_registry.h"
 #include "persistence/cluster_store.h"
+#include "persistence/job_store.h"
 #include "persistence/visibility_store.h"
 #include "worker/schedule/schedule_service.h"
 #include "temporal/api/operatorservice/v1/service.grpc.pb.h"
@@ -48,6 +49,8 @@ class WorkflowService final
     persistence::NamespaceStore& namespace_store;
     // The worker role's schedules; null: the schedule RPCs answer UNIMPLEMENTED.
     worker::schedule::ScheduleService* schedules = nullptr;
+    // The worker role's batch operations; null: the batch RPCs answer UNIMPLEMENTED.
+    persistence::JobStore* jobs = nullptr;
   };
   WorkflowService(Backends backends, ServerIdentity identity);
 
@@ -176,6 +179,16 @@ class WorkflowService final
       wsv1::ListClosedWorkflowExecutionsResponse* response) override;
   grpc::ServerUnaryReactor* GetSearchAttributes(grpc::CallbackServerContext* context,
       const wsv1::GetSearchAttributesRequest* request, wsv1::GetSearchAttributesResponse* response) override;
+
+  // Batch operations (batch_handlers.cc).
+  grpc::ServerUnaryReactor* StartBatchOperation(grpc::CallbackServerContext* context,
+      const wsv1::StartBatchOperationRequest* request, wsv1::StartBatchOperationResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeBatchOperation(grpc::CallbackServerContext* context,
+      const wsv1::DescribeBatchOperationRequest* request, wsv1::DescribeBatchOperationResponse* response) override;
+  grpc::ServerUnaryReactor* ListBatchOperations(grpc::CallbackServerContext* context,
+      const wsv1::ListBatchOperationsRequest* request, wsv1::ListBatchOperationsResponse* response) override;
+  grpc::ServerUnaryReactor* StopBatchOperation(grpc::CallbackServerContext* context,
+      const wsv1::StopBatchOperationRequest* request, wsv1::StopBatchOperationResponse* response) override;
 
  private:
   // Runs `handler` on the blocking pool and finishes the call with its result.

@@ -72,7 +72,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   frontend::WorkflowService::Backends backends{
       *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
       *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_,
-      *server->visibility_, server->store_->namespaces(), server->schedules_.get()};
+      *server->visibility_, server->store_->namespaces(), server->schedules_.get(), &server->store_->jobs()};
   absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
@@ -82,6 +82,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       *server->blocking_pool_, kRetentionSweepInterval);
   server->retention_->Start();
   server->schedules_->Start();
+  server->batches_ = std::make_unique<worker::batch::BatchRunner>(
+      server->store_->jobs(), server->store_->namespaces(), *server->visibility_, *server->history_,
+      Clock::Real(), *server->timers_, *server->blocking_pool_);
+  server->batches_->Start();
   return server;
 }
 
@@ -94,6 +98,7 @@ void Server::Shutdown() {
   // pool drains; the store closes last.
   if (retention_) retention_->Stop();
   if (schedules_) schedules_->Stop();
+  if (batches_) batches_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
@@ -103,6 +108,7 @@ void Server::Shutdown() {
   retention_.reset();
   schedules_.reset();
   schedule_actions_.reset();
+  batches_.reset();
   history_.reset();
   matching_.reset();
   timers_.reset();

@@ -16,6 +16,7 @@
 #include "persistence/metered_stores.h"
 #include "persistence/store.h"
 #include "server/config.h"
+#include "worker/batch/batch_runner.h"
 #include "worker/retention.h"
 #include "worker/schedule/history_actions.h"
 #include "worker/schedule/schedule_service.h"
@@ -55,6 +56,7 @@ class Server {
   matching::QueryRegistry queries_;
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<worker::RetentionScanner> retention_;
+  std::unique_ptr<worker::batch::BatchRunner> batches_;
   std::unique_ptr<worker::schedule::HistoryWorkflowActions> schedule_actions_;
   std::unique_ptr<worker::schedule::ScheduleService> schedules_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;

@@ -2,7 +2,9 @@
 # The official `temporal` CLI against a live zaman: operator namespace
 # create / describe / list / update, cluster describe, workflow start /
 # describe / signal / show / terminate, search attributes, finding
-# workflows with list / count filters, and schedules.
+# workflows with list / count filters, schedules, and batch operations
+# (workflow signal / terminate / cancel --query, batch describe / list /
+# terminate).
 # Needs $TEMPORAL (the CLI) and $ZAMAN_ADDRESS.
 set -uo pipefail
 passed=0
@@ -145,6 +147,45 @@ wf_delete()  { t workflow delete --workflow-id "$wf"; }
 wf_deleted() { ! t workflow describe --workflow-id "$wf" && shows 'not found'; }
 check "workflow delete" wf_delete
 check "a deleted workflow is not found" wf_deleted
+
+# Batch operations, in the namespace made above: one runs at a time there,
+# as on Temporal, so each is waited for before the next starts.
+job=""
+started_job() { job=$(sed -n 's/^Started batch for job ID: //p' "$out"); [ -n "$job" ]; }
+job_done()    { in_ns batch describe --job-id "$job" && shows 'COMPLETED' && shows "$1/$1"; }
+batch_runs() {
+  for i in 1 2 3; do
+    in_ns workflow start --type BatchTarget --task-queue bq --workflow-id "batch-$i" || return 1
+  done
+  in_ns workflow start --type Bystander --task-queue bq --workflow-id bystander
+}
+batch_listed()   { in_ns workflow count --query "WorkflowType = 'BatchTarget'" && shows 'Total: 3'; }
+batch_signal()   { in_ns workflow signal --query "WorkflowType = 'BatchTarget'" --name nudge --input '1' --yes && started_job; }
+batch_signalled(){ for i in 1 2 3; do in_ns workflow show --workflow-id "batch-$i" && shows WorkflowExecutionSignaled || return 1; done; }
+bystander_calm() { in_ns workflow show --workflow-id bystander && ! shows WorkflowExecutionSignaled; }
+batch_term()     { in_ns workflow terminate --query "WorkflowType = 'BatchTarget'" --reason "batch by CLI" --yes && started_job; }
+batch_termed()   { for i in 1 2 3; do in_ns workflow describe --workflow-id "batch-$i" --output json && shows TERMINATED || return 1; done; }
+bystander_runs() { in_ns workflow describe --workflow-id bystander --output json && shows RUNNING; }
+batch_list()     { in_ns batch list && [ "$(grep -ci completed "$out")" = 2 ]; }
+slow_batch()     { in_ns workflow cancel --query "WorkflowType = 'Bystander'" --rps 0.1 --yes && started_job; }
+batch_stop()     { in_ns batch terminate --job-id "$job" --reason "stopped by CLI" && shows 'Terminated Batch Job'; }
+batch_stopped()  { in_ns batch describe --job-id "$job" && shows 'FAILED'; }
+stop_again()     { ! in_ns batch terminate --job-id "$job" --reason again && shows 'could not find batch job'; }
+check "runs for the batches start" batch_runs
+check "they are listed" eventually batch_listed
+check "workflow signal --query starts a batch" batch_signal
+check "batch describe shows it completed, 3/3" eventually job_done 3
+check "every matching run got the signal" batch_signalled
+check "the run that does not match did not" bystander_calm
+check "workflow terminate --query starts a batch" batch_term
+check "batch describe shows it completed" eventually job_done 3
+check "every matching run is terminated" eventually batch_termed
+check "the run that does not match still runs" bystander_runs
+check "batch list shows both" batch_list
+check "a slow batch starts" slow_batch
+check "batch terminate stops it" batch_stop
+check "batch describe shows it failed" batch_stopped
+check "stopping it again fails" stop_again
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -52,7 +52,7 @@ class FunctionalTest : public ::testing::Test {
     auto server = frontend::FrontendServer::Start(
         options,
         {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_,
-         store_->visibility(), store_->namespaces(), schedules_.get()},
+         store_->visibility(), store_->namespaces(), schedules_.get(), &store_->jobs()},
         {"test", {"active", "cid", 2, clock_.Now()}, "memory"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
