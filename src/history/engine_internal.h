@@ -1,8 +1,10 @@
 #pragma once
 
 // Private to the history module: the run mutations that the engine's RPC
-// handlers (history_engine.cc) and its cross-run task processors
+// handlers (api/, one file per RPC) and its cross-run task processors
 // (cross_run_tasks.cc) share. Each runs inside one mutation of the run's shard.
+// Each is defined in the file of the RPC it belongs to (named beside it), or
+// in engine_internal.cc when no one RPC owns it.
 
 #include <functional>
 #include <optional>
@@ -17,8 +19,10 @@ namespace zaman::history {
 // Events per history page (the workflow task's first page included).
 inline constexpr int kMaxHistoryPageSize = 256;
 
+// The NotFound a stale task token gets.
 absl::Status WorkflowTaskNotFound();
 absl::Status ActivityTaskNotFound();
+// A task token as the worker carries it.
 std::string EncodeToken(const TaskToken& token);
 // The task queue kind the SDKs expect in events and poll responses: the normal one.
 temporal::api::taskqueue::v1::TaskQueue NormalQueue(const temporal::api::taskqueue::v1::TaskQueue& queue);
@@ -29,7 +33,8 @@ temporal::api::common::v1::Priority MergePriority(const temporal::api::common::v
                                                   const temporal::api::common::v1::Priority& own);
 
 // Starts the pending activity attempt for `identity` (its start-to-close
-// and heartbeat timers) and returns the task the worker runs.
+// and heartbeat timers) and returns the task the worker runs
+// (api/record_activity_task_started.cc, as MergePriority).
 wsv1::PollActivityTaskQueueResponse StartActivityTask(MutationScope& scope, const MutableState& state,
                                                       persistence::v1::ActivityInfo& activity,
                                                       const std::string& namespace_name, const std::string& identity,
@@ -47,7 +52,7 @@ struct StartedWorkflowTask {
 // Starts the run's scheduled workflow task for `identity`: its started
 // event (none while speculative) and start-to-close timer. A worker that
 // has the run cached (`partial_history`) gets the events since the last
-// task it completed.
+// task it completed (api/record_workflow_task_started.cc).
 StartedWorkflowTask StartWorkflowTask(MutationScope& scope, RunChange& run, const std::string& identity,
                                       const std::string& request_id, bool partial_history);
 
@@ -63,6 +68,7 @@ struct ParentRef {
 // A new run for `request` (validated), current if the current run is still
 // `expected_current`. `before_first_task` adds events between the started
 // event and the first workflow task (SignalWithStart's signal).
+// CreateRun, LoadCurrentRun and ResolveConflict: api/start_workflow.cc.
 absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const NamespaceRef& ns,
                                      const wsv1::StartWorkflowExecutionRequest& request,
                                      const std::string& expected_current,
@@ -70,7 +76,7 @@ absl::StatusOr<RunChange*> CreateRun(MutationScope& scope, Random& random, const
                                      const ParentRef* parent = nullptr);
 
 // Writes WorkflowExecutionTerminated (failing a started workflow task
-// first) and closes the run.
+// first) and closes the run (api/terminate_workflow.cc).
 void TerminateRun(MutationScope& scope, RunChange& run, const std::string& reason,
                   const temporal::api::common::v1::Payloads* details, const std::string& identity);
 
@@ -98,9 +104,13 @@ absl::StatusOr<RunChange*> LoadOpenRun(MutationScope& scope, const std::string& 
                                        const temporal::api::common::v1::WorkflowExecution& execution);
 absl::Status AlreadyCompleted();
 
+// The open run a workflow task token names, if that task is still the
+// run's current one; WorkflowTaskNotFound when the token is stale.
+absl::StatusOr<RunChange*> LoadForWorkflowTask(MutationScope& scope, const TaskToken& token);
+
 // WorkflowExecutionSignaled (deduplicated by request id); `input` and
 // `header` null when the sender gave none. `external`: the workflow that
-// sent it with a SignalExternalWorkflowExecution command.
+// sent it with a SignalExternalWorkflowExecution command (api/signal_workflow.cc).
 absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& name,
                     const temporal::api::common::v1::Payloads* input, const std::string& identity,
                     const temporal::api::common::v1::Header* header, const std::string& request_id,
@@ -108,7 +118,7 @@ absl::Status Signal(MutationScope& scope, RunChange& run, const std::string& nam
 
 // WorkflowExecutionCancelRequested, once; false if already requested.
 // `external_initiated_event_id` / `external`: the workflow that asked with
-// a RequestCancelExternalWorkflowExecution command.
+// a RequestCancelExternalWorkflowExecution command (api/request_cancel_workflow.cc).
 bool RequestCancel(MutationScope& scope, RunChange& run, const std::string& reason, const std::string& identity,
                    int64_t external_initiated_event_id = 0,
                    const temporal::api::common::v1::WorkflowExecution* external = nullptr);

@@ -93,7 +93,7 @@ class HistoryEngine final : public ShardListener {
   };
   void RecordActivityHeartbeat(const TaskToken& token, temporal::api::common::v1::Payloads details,
                                Done<HeartbeatReply> done);
-  // PauseActivity / UnpauseActivity / ResetActivity (activity_controls.cc): the run's
+  // PauseActivity / UnpauseActivity / ResetActivity (api/activity_controls.cc): the run's
   // activities named by id or type (or all, unpausing).
   void PauseActivity(const NamespaceRef& ns, wsv1::PauseActivityRequest request, Done<bool> done);
   void UnpauseActivity(const NamespaceRef& ns, wsv1::UnpauseActivityRequest request, Done<bool> done);
@@ -149,7 +149,7 @@ class HistoryEngine final : public ShardListener {
   void DeleteWorkflow(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
                       const std::string& reason, Done<bool> done);
   // A new run from the old one's history up to a workflow task
-  // (reset_workflow.cc).
+  // (api/reset_workflow.cc).
   void ResetWorkflow(const NamespaceRef& ns, wsv1::ResetWorkflowExecutionRequest request,
                      Done<wsv1::ResetWorkflowExecutionResponse> done);
   // History newest first, a page at a time.
@@ -169,7 +169,7 @@ class HistoryEngine final : public ShardListener {
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
   // Applies `change` to the activities of the open run that `id` or `type`
-  // names (all of them for `all`); NotFound if none (activity_controls.cc).
+  // names (all of them for `all`); NotFound if none (api/activity_controls.cc).
   void ChangeActivities(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
                         const std::string& id, const std::string& type, bool all,
                         std::function<void(MutationScope&, RunChange&, persistence::v1::ActivityInfo&)> change,
