@@ -1,6 +1,6 @@
 // PauseActivity, UnpauseActivity and ResetActivity (the activity is named by
 // id or type in a workflow execution); the work is history's
-// (history/activity_controls.cc).
+// (history/api/activity_controls.cc).
 #include "common/errors.h"
 #include "frontend/request_validation.h"
 #include "frontend/workflow_service.h"
