@@ -260,16 +260,21 @@ absl::StatusOr<wsv1::CreateScheduleResponse> ScheduleService::Create(const Names
 absl::StatusOr<wsv1::DescribeScheduleResponse> ScheduleService::Describe(const NamespaceRef& ns,
                                                                          const std::string& schedule_id) {
   // As on Temporal, the running workflows are looked at again, so that a
-  // closed one is not reported running.
-  ScheduleRecord record;
-  absl::Status s = Mutate(
-      ns.id, schedule_id,
-      [](Scheduler&, ScheduleRecord& r, absl::Time) {
-        if (!r.info().running_workflows().empty()) r.set_need_refresh(true);
-        return absl::OkStatus();
-      },
-      &record);
-  if (!s.ok()) return s;
+  // closed one is not reported running: a change of the schedule, stored.
+  // With none running, Describe only reads.
+  absl::StatusOr<ScheduleRecord> loaded = Load(ns.id, schedule_id);
+  if (!loaded.ok()) return loaded.status();
+  ScheduleRecord record = *std::move(loaded);
+  if (!record.info().running_workflows().empty()) {
+    absl::Status s = Mutate(
+        ns.id, schedule_id,
+        [](Scheduler&, ScheduleRecord& r, absl::Time) {
+          r.set_need_refresh(true);
+          return absl::OkStatus();
+        },
+        &record);
+    if (!s.ok()) return s;
+  }
   absl::StatusOr<Scheduler> scheduler = Scheduler::Open(record, JitterSeed(ns.id, schedule_id), actions_);
   if (!scheduler.ok()) return scheduler.status();
   wsv1::DescribeScheduleResponse response;
