@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "google/rpc/status.pb.h"
+#include "history/history_engine.h"
+#include "matching/matching_engine.h"
 #include "persistence/store.h"
 #include "temporal/api/errordetails/v1/message.pb.h"
 

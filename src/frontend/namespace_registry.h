@@ -5,7 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "history/history_engine.h"
+#include "history/history_client.h"
 #include "persistence/namespace_store.h"
 
 namespace zaman::frontend {

@@ -341,7 +341,7 @@ template <typename Response>
 grpc::ServerUnaryReactor* WorkflowService::RespondActivity(grpc::CallbackServerContext* context,
                                                            const std::string& ns_name, ActivityTarget target,
                                                            Response* response,
-                                                           history::HistoryEngine::ActivityOutcome outcome) {
+                                                           history::HistoryClient::ActivityOutcome outcome) {
   return WithNamespace<Response>(
       context, ns_name, response, [this, target, outcome](const NamespaceRef& ns, auto done) {
         absl::StatusOr<TaskToken> token;
@@ -364,7 +364,7 @@ grpc::ServerUnaryReactor* WorkflowService::RespondActivity(grpc::CallbackServerC
 
 namespace {
 
-using Outcome = history::HistoryEngine::ActivityOutcome;
+using Outcome = history::HistoryClient::ActivityOutcome;
 
 Outcome Completed(const temporal::api::common::v1::Payloads& result, const std::string& identity) {
   return Outcome{Outcome::kCompleted, result, {}, {}, identity};
@@ -443,7 +443,7 @@ grpc::ServerUnaryReactor* WorkflowService::Heartbeat(grpc::CallbackServerContext
                          : ParseToken(target.task_token, ns);
         if (!token.ok()) return done(token.status());
         backends_.history.RecordActivityHeartbeat(
-            *token, details, [done](absl::StatusOr<history::HistoryEngine::HeartbeatReply> reply) {
+            *token, details, [done](absl::StatusOr<history::HistoryClient::HeartbeatReply> reply) {
               if (!reply.ok()) return done(reply.status());
               Response r;
               r.set_cancel_requested(reply->cancel_requested);
@@ -728,7 +728,7 @@ grpc::ServerUnaryReactor* WorkflowService::QueryWorkflow(grpc::CallbackServerCon
         }
         backends_.history.PrepareQuery(
             ns, *request, deadline,
-            [this, ns, request, deadline, done](absl::StatusOr<history::HistoryEngine::QueryTarget> target) {
+            [this, ns, request, deadline, done](absl::StatusOr<history::HistoryClient::QueryTarget> target) {
               if (!target.ok()) return done(target.status());
               if (target->rejected) {
                 wsv1::QueryWorkflowResponse rejected;
@@ -741,7 +741,7 @@ grpc::ServerUnaryReactor* WorkflowService::QueryWorkflow(grpc::CallbackServerCon
 }
 
 void WorkflowService::DispatchQuery(const NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
-                                    const history::HistoryEngine::QueryTarget& target, absl::Time deadline,
+                                    const history::HistoryClient::QueryTarget& target, absl::Time deadline,
                                     history::Done<wsv1::QueryWorkflowResponse> done) {
   std::string query_id = backends_.random.NewUuid();
   backends_.queries.Add(

@@ -5,8 +5,8 @@
 #include "common/thread_pool.h"
 #include "frontend/namespace_handler.h"
 #include "frontend/namespace_registry.h"
-#include "history/history_engine.h"
-#include "matching/matching_engine.h"
+#include "history/history_client.h"
+#include "matching/matching_client.h"
 #include "matching/query_registry.h"
 #include "persistence/cluster_store.h"
 #include "persistence/job_store.h"
@@ -38,8 +38,8 @@ class WorkflowService final
   struct Backends {
     NamespaceHandler& namespaces;
     NamespaceRegistry& registry;
-    history::HistoryEngine& history;
-    matching::MatchingEngine& matching;
+    history::HistoryClient& history;
+    matching::MatchingClient& matching;
     matching::QueryRegistry& queries;
     ThreadPool& blocking_pool;
     Clock& clock;
@@ -227,7 +227,7 @@ class WorkflowService final
   void PollForTask(std::shared_ptr<PollState<Response>> poll);
   // Puts a query task on the workflow's queue and waits for the answer.
   void DispatchQuery(const history::NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
-                     const history::HistoryEngine::QueryTarget& target, absl::Time deadline,
+                     const history::HistoryClient::QueryTarget& target, absl::Time deadline,
                      history::Done<wsv1::QueryWorkflowResponse> done);
   // Hands a query task to the poller, unless its caller has given up.
   void DeliverQueryTask(std::shared_ptr<PollState<wsv1::PollWorkflowTaskQueueResponse>> poll,
@@ -246,7 +246,7 @@ class WorkflowService final
   template <typename Response>
   grpc::ServerUnaryReactor* RespondActivity(grpc::CallbackServerContext* context, const std::string& ns,
                                             ActivityTarget target, Response* response,
-                                            history::HistoryEngine::ActivityOutcome outcome);
+                                            history::HistoryClient::ActivityOutcome outcome);
   template <typename Response>
   grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context, const std::string& ns,
                                       ActivityTarget target, const temporal::api::common::v1::Payloads& details,

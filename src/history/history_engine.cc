@@ -17,15 +17,15 @@ constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
 }  // namespace
 
 HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility,
-                             Clock& clock, TimerService& timers, Random& random, int num_shards, TaskSink& sink,
-                             ThreadPool& read_pool)
+                             Clock& clock, TimerService& timers, Random& random, int num_shards,
+                             matching::MatchingClient& matching, ThreadPool& read_pool)
     : store_(store),
       visibility_(visibility),
       clock_(clock),
       timers_(timers),
       random_(random),
       num_shards_(num_shards),
-      sink_(sink),
+      matching_(matching),
       read_pool_(read_pool),
       updates_(timers) {}
 
@@ -205,11 +205,11 @@ void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
   }
   if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
       task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY &&
-      !sink_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
+      !matching_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
     return MoveToNormalQueue(task);
   }
   TimedTask timed(task);
-  sink_.AddTask(task);
+  matching_.AddTask(task);
 }
 
 void HistoryEngine::WriteVisibility(const TransferTask& task) {
@@ -254,7 +254,7 @@ void HistoryEngine::MoveToNormalQueue(const TransferTask& task) {
             return std::optional<TransferTask>(std::move(moved));
           },
           [this](absl::StatusOr<std::optional<TransferTask>> moved) {
-            if (moved.ok() && moved->has_value()) sink_.AddTask(**moved);
+            if (moved.ok() && moved->has_value()) matching_.AddTask(**moved);
           });
 }
 

@@ -10,21 +10,10 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/timer_service.h"
-#include "history/history_engine.h"
+#include "matching/matching_client.h"
 #include "metrics/metrics.h"
 
 namespace zaman::matching {
-
-using history::TransferTask;
-
-// A task queue: namespace id, name, and whether it holds workflow or
-// activity tasks.
-using TaskQueueKey = std::tuple<std::string, std::string, TransferTask::Kind>;
-
-struct PollerInfo {
-  std::string identity;
-  absl::Time last_access_time;
-};
 
 // The matching role: hands tasks to long-polling workers. A poll with
 // nothing to do is parked as a callback (no thread waits) until a task
@@ -33,26 +22,19 @@ struct PollerInfo {
 // still an outbox row in the history store until a worker has started it,
 // so after a restart history hands every such task over again.
 // Thread-safe; callbacks run outside its lock.
-class MatchingEngine final : public history::TaskSink {
+class MatchingEngine final : public MatchingClient {
  public:
   MatchingEngine(Clock& clock, TimerService& timers);
   ~MatchingEngine() override;
 
+  // MatchingClient.
   void AddTask(const TransferTask& task) override;
-
-  // Calls `on_done` exactly once: with a task, or with nullopt at
-  // `deadline` (or at Shutdown). `abandoned` tells whether the caller went
-  // away; such polls get no task.
   void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
-            std::function<bool()> abandoned, std::function<void(std::optional<TransferTask>)> on_done);
-
+            std::function<bool()> abandoned, std::function<void(std::optional<TransferTask>)> on_done) override;
   bool StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue) override;
-  // The worker behind a sticky queue stopped (ShutdownWorker): its parked
-  // polls are answered empty, the queue forgotten, and the tasks waiting in
-  // it returned for the caller to route elsewhere.
-  std::vector<TransferTask> DropStickyQueue(const std::string& namespace_id, const std::string& sticky_queue);
+  std::vector<TransferTask> DropStickyQueue(const std::string& namespace_id, const std::string& sticky_queue) override;
+  std::vector<PollerInfo> Pollers(const TaskQueueKey& queue) override;
 
-  std::vector<PollerInfo> Pollers(const TaskQueueKey& queue);
   int64_t BacklogSize(const TaskQueueKey& queue);
 
   // Answers every parked poll with no task and refuses new ones.

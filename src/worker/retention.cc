@@ -21,7 +21,7 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
 }  // namespace
 
 RetentionScanner::RetentionScanner(persistence::NamespaceStore& namespaces, persistence::VisibilityStore& visibility,
-                                   history::HistoryEngine& history, Clock& clock, TimerService& timers,
+                                   history::HistoryClient& history, Clock& clock, TimerService& timers,
                                    ThreadPool& pool, absl::Duration interval)
     : namespaces_(namespaces),
       visibility_(visibility),

@@ -8,7 +8,7 @@
 #include "common/clock.h"
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
-#include "history/history_engine.h"
+#include "history/history_client.h"
 #include "persistence/namespace_store.h"
 #include "persistence/visibility_store.h"
 
@@ -23,7 +23,7 @@ namespace zaman::worker {
 class RetentionScanner {
  public:
   RetentionScanner(persistence::NamespaceStore& namespaces, persistence::VisibilityStore& visibility,
-                   history::HistoryEngine& history, Clock& clock, TimerService& timers, ThreadPool& pool,
+                   history::HistoryClient& history, Clock& clock, TimerService& timers, ThreadPool& pool,
                    absl::Duration interval);
   ~RetentionScanner();
 
@@ -41,7 +41,7 @@ class RetentionScanner {
 
   persistence::NamespaceStore& namespaces_;
   persistence::VisibilityStore& visibility_;
-  history::HistoryEngine& history_;
+  history::HistoryClient& history_;
   Clock& clock_;
   TimerService& timers_;
   ThreadPool& pool_;

@@ -15,6 +15,8 @@
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
 #include "frontend/frontend_server.h"
+#include "history/history_engine.h"
+#include "matching/matching_engine.h"
 #include "persistence/store.h"
 #include "persistence/testing/faulty_execution_store.h"
 #include "temporal/api/command/v1/message.pb.h"

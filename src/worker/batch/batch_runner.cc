@@ -61,7 +61,7 @@ class Reply {
 }  // namespace
 
 BatchRunner::BatchRunner(persistence::JobStore& jobs, persistence::NamespaceStore& namespaces,
-                         persistence::VisibilityStore& visibility, history::HistoryEngine& history, Clock& clock,
+                         persistence::VisibilityStore& visibility, history::HistoryClient& history, Clock& clock,
                          TimerService& timers, ThreadPool& pool, BatchRunnerOptions options)
     : jobs_(jobs),
       namespaces_(namespaces),

@@ -10,7 +10,7 @@
 #include "common/clock.h"
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
-#include "history/history_engine.h"
+#include "history/history_client.h"
 #include "persistence/job_store.h"
 #include "persistence/namespace_store.h"
 #include "persistence/visibility_store.h"
@@ -45,7 +45,7 @@ struct BatchRunnerOptions {
 class BatchRunner {
  public:
   BatchRunner(persistence::JobStore& jobs, persistence::NamespaceStore& namespaces,
-              persistence::VisibilityStore& visibility, history::HistoryEngine& history, Clock& clock,
+              persistence::VisibilityStore& visibility, history::HistoryClient& history, Clock& clock,
               TimerService& timers, ThreadPool& pool, BatchRunnerOptions options = {});
   ~BatchRunner();
 
@@ -95,7 +95,7 @@ class BatchRunner {
   persistence::JobStore& jobs_;
   persistence::NamespaceStore& namespaces_;
   persistence::VisibilityStore& visibility_;
-  history::HistoryEngine& history_;
+  history::HistoryClient& history_;
   Clock& clock_;
   TimerService& timers_;
   ThreadPool& pool_;

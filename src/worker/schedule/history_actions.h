@@ -3,7 +3,7 @@
 #include <functional>
 #include <string>
 
-#include "history/history_engine.h"
+#include "history/history_client.h"
 #include "worker/schedule/scheduler.h"
 
 namespace zaman::worker::schedule {
@@ -14,7 +14,7 @@ namespace zaman::worker::schedule {
 class HistoryWorkflowActions final : public WorkflowActions {
  public:
   using Resolver = std::function<absl::StatusOr<history::NamespaceRef>(const std::string& namespace_name)>;
-  HistoryWorkflowActions(history::HistoryEngine& history, Resolver resolve)
+  HistoryWorkflowActions(history::HistoryClient& history, Resolver resolve)
       : history_(history), resolve_(std::move(resolve)) {}
 
   absl::StatusOr<wsv1::StartWorkflowExecutionResponse> Start(const std::string& namespace_name,
@@ -26,7 +26,7 @@ class HistoryWorkflowActions final : public WorkflowActions {
                          const std::string& identity, const std::string& reason) override;
 
  private:
-  history::HistoryEngine& history_;
+  history::HistoryClient& history_;
   Resolver resolve_;
 };
 

@@ -9,7 +9,7 @@
 #include "common/random.h"
 #include "common/thread_pool.h"
 #include "common/timer_service.h"
-#include "history/history_engine.h"
+#include "history/history_client.h"
 #include "persistence/job_store.h"
 #include "persistence/visibility_store.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
