@@ -62,6 +62,15 @@ void CleanForUser(temporal::api::common::v1::Memo* memo, temporal::api::common::
   }
 }
 
+// The visibility filter of a namespace's schedules, and the user's.
+std::string ScheduleQuery(const std::string& user_query) {
+  std::string query = absl::StrCat("WorkflowType = '", kVisibilityWorkflowType,
+                                   "' AND ExecutionStatus = 'Running' AND TemporalNamespaceDivision = '",
+                                   kNamespaceDivision, "'");
+  if (!absl::StripAsciiWhitespace(user_query).empty()) absl::StrAppend(&query, " AND (", user_query, ")");
+  return query;
+}
+
 }  // namespace
 
 ScheduleService::ScheduleService(persistence::JobStore& jobs, persistence::VisibilityStore& visibility,
@@ -338,19 +347,11 @@ absl::Status ScheduleService::Delete(const NamespaceRef& ns, const std::string& 
   return visibility_.Delete(ns.id, record->run_id());
 }
 
-absl::StatusOr<std::string> ScheduleService::ScheduleQuery(const NamespaceRef&, const std::string& user_query) const {
-  std::string query = absl::StrCat("WorkflowType = '", kVisibilityWorkflowType,
-                                   "' AND ExecutionStatus = 'Running' AND TemporalNamespaceDivision = '",
-                                   kNamespaceDivision, "'");
-  if (!absl::StripAsciiWhitespace(user_query).empty()) absl::StrAppend(&query, " AND (", user_query, ")");
-  return query;
-}
 
 absl::StatusOr<wsv1::ListSchedulesResponse> ScheduleService::List(const NamespaceRef& ns,
                                                                    const wsv1::ListSchedulesRequest& request) {
-  absl::StatusOr<std::string> text = ScheduleQuery(ns, request.query());
-  if (!text.ok()) return text.status();
-  absl::StatusOr<visibility::Query> query = visibility::ParseQuery(*text, *ns.search_attributes);
+  const std::string text = ScheduleQuery(request.query());
+  absl::StatusOr<visibility::Query> query = visibility::ParseQuery(text, *ns.search_attributes);
   if (!query.ok()) return query.status();
   if (!query->order_by.empty() || !query->group_by.empty()) {
     return errors::InvalidArgument("invalid query: ORDER BY and GROUP BY are not allowed for schedules");
@@ -359,7 +360,7 @@ absl::StatusOr<wsv1::ListSchedulesResponse> ScheduleService::List(const Namespac
       request.maximum_page_size() <= 0 || request.maximum_page_size() > kMaxPageSize ? kMaxPageSize
                                                                                       : request.maximum_page_size();
   absl::StatusOr<persistence::VisibilityPage> page =
-      visibility_.List(ns.id, *query, *text, page_size, request.next_page_token());
+      visibility_.List(ns.id, *query, text, page_size, request.next_page_token());
   if (!page.ok()) return page.status();
   wsv1::ListSchedulesResponse response;
   for (auto& run : page->executions) {
@@ -376,9 +377,8 @@ absl::StatusOr<wsv1::ListSchedulesResponse> ScheduleService::List(const Namespac
 }
 
 absl::StatusOr<wsv1::CountSchedulesResponse> ScheduleService::Count(const NamespaceRef& ns, const std::string& user_query) {
-  absl::StatusOr<std::string> text = ScheduleQuery(ns, user_query);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<visibility::Query> query = visibility::ParseQuery(*text, *ns.search_attributes);
+  const std::string text = ScheduleQuery(user_query);
+  absl::StatusOr<visibility::Query> query = visibility::ParseQuery(text, *ns.search_attributes);
   if (!query.ok()) return query.status();
   if (!query->order_by.empty()) return errors::InvalidArgument("invalid query: ORDER BY is not allowed in a count");
   absl::StatusOr<persistence::VisibilityCount> count = visibility_.Count(ns.id, *query);

@@ -63,7 +63,6 @@ class ScheduleService {
                                int64_t version);
   absl::StatusOr<ScheduleRecord> Load(const std::string& namespace_id, const std::string& schedule_id,
                                       int64_t* version = nullptr);
-  absl::StatusOr<std::string> ScheduleQuery(const NamespaceRef& ns, const std::string& user_query) const;
   void Arm(absl::Time wake);
   absl::Mutex& LockFor(const std::string& namespace_id, const std::string& schedule_id);
 

@@ -47,12 +47,17 @@ absl::StatusOr<Scheduler> Scheduler::Open(ScheduleRecord& record, std::string ji
   return Scheduler(record, *std::move(spec), std::move(jitter_seed), actions);
 }
 
-void Scheduler::Initialize(absl::Time now) {
+void Scheduler::SetPolicyDefaults() {
+  // Written out, so that Describe shows them.
   sched::SchedulePolicies& policies = *record_->mutable_schedule()->mutable_policies();
   policies.set_overlap_policy(Resolve(policies.overlap_policy()));
   google::protobuf::Duration window;
   window.set_seconds(absl::ToInt64Seconds(CatchupWindow()));
   *policies.mutable_catchup_window() = window;
+}
+
+void Scheduler::Initialize(absl::Time now) {
+  SetPolicyDefaults();
   record_->mutable_schedule()->mutable_state();
   record_->mutable_schedule()->mutable_action();
   *record_->mutable_last_processed_time() = ToProto(now);
@@ -393,11 +398,7 @@ absl::Status Scheduler::Update(const sched::Schedule& schedule,
   if (!spec.ok()) return spec.status();
   spec_ = *std::move(spec);
   *record_->mutable_schedule() = schedule;
-  sched::SchedulePolicies& policies = *record_->mutable_schedule()->mutable_policies();
-  policies.set_overlap_policy(Resolve(policies.overlap_policy()));
-  google::protobuf::Duration window;
-  window.set_seconds(absl::ToInt64Seconds(CatchupWindow()));
-  *policies.mutable_catchup_window() = window;
+  SetPolicyDefaults();
   if (search_attributes != nullptr) *record_->mutable_search_attributes() = *search_attributes;
   *record_->mutable_info()->mutable_update_time() = ToProto(now);
   record_->set_conflict_token(record_->conflict_token() + 1);

@@ -108,6 +108,8 @@ class Scheduler {
                 bool manual);
   absl::StatusOr<temporal::api::schedule::v1::ScheduleActionResult> StartWorkflow(
       const persistence::v1::BufferedStart& start, absl::Time now);
+  // The overlap policy and catch-up window the schedule runs with.
+  void SetPolicyDefaults();
   bool CanTakeScheduledAction(bool manual, bool decrement);
   temporal::api::enums::v1::ScheduleOverlapPolicy Resolve(temporal::api::enums::v1::ScheduleOverlapPolicy p) const;
   absl::Duration CatchupWindow() const;
