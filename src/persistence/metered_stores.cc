@@ -80,4 +80,28 @@ absl::StatusOr<VisibilityCount> MeteredVisibilityStore::Count(absl::string_view 
   return count_.Record([&] { return real_.Count(namespace_id, query); });
 }
 
+MeteredMembershipStore::MeteredMembershipStore(MembershipStore& real, Service service)
+    : real_(real),
+      heartbeat_(service, "UpsertClusterMembership"),
+      live_hosts_(service, "GetClusterMembers"),
+      leave_(service, "DeleteClusterMembership"),
+      prune_(service, "PruneClusterMembership") {}
+
+absl::Status MeteredMembershipStore::Heartbeat(const HostRecord& host) {
+  return heartbeat_.Record([&] { return real_.Heartbeat(host); });
+}
+
+absl::StatusOr<std::vector<HostRecord>> MeteredMembershipStore::LiveHosts(absl::string_view role,
+                                                                         absl::Time alive_at) {
+  return live_hosts_.Record([&] { return real_.LiveHosts(role, alive_at); });
+}
+
+absl::Status MeteredMembershipStore::Leave(absl::string_view role, absl::string_view host_id) {
+  return leave_.Record([&] { return real_.Leave(role, host_id); });
+}
+
+absl::Status MeteredMembershipStore::PruneExpired(absl::Time before) {
+  return prune_.Record([&] { return real_.PruneExpired(before); });
+}
+
 }  // namespace zaman::persistence

@@ -6,6 +6,7 @@
 
 #include "metrics/metrics.h"
 #include "persistence/execution_store.h"
+#include "persistence/membership_store.h"
 #include "persistence/visibility_store.h"
 
 namespace zaman::persistence {
@@ -46,6 +47,22 @@ class MeteredVisibilityStore final : public VisibilityStore {
  private:
   VisibilityStore& real_;
   metrics::StoreOperationMetrics upsert_, delete_, list_, count_;
+};
+
+// Counted under the role whose host heartbeats (Temporal labels membership
+// calls with the calling service too).
+class MeteredMembershipStore final : public MembershipStore {
+ public:
+  MeteredMembershipStore(MembershipStore& real, metrics::Service service);
+
+  absl::Status Heartbeat(const HostRecord& host) override;
+  absl::StatusOr<std::vector<HostRecord>> LiveHosts(absl::string_view role, absl::Time alive_at) override;
+  absl::Status Leave(absl::string_view role, absl::string_view host_id) override;
+  absl::Status PruneExpired(absl::Time before) override;
+
+ private:
+  MembershipStore& real_;
+  metrics::StoreOperationMetrics heartbeat_, live_hosts_, leave_, prune_;
 };
 
 }  // namespace zaman::persistence

@@ -9,6 +9,7 @@
 #include "persistence/cluster_store.h"
 #include "persistence/execution_store.h"
 #include "persistence/job_store.h"
+#include "persistence/membership_store.h"
 #include "persistence/namespace_store.h"
 #include "persistence/visibility_store.h"
 
@@ -54,6 +55,7 @@ class Store {
   virtual ExecutionStore& executions() = 0;
   virtual VisibilityStore& visibility() = 0;
   virtual JobStore& jobs() = 0;
+  virtual MembershipStore& membership() = 0;
 };
 
 // Opens the store the config names. SQLite creates and upgrades its schema

@@ -16,7 +16,8 @@ class SqlStore final : public Store {
         cluster_(NewClusterStore(*pool_, dialect)),
         executions_(NewExecutionStore(*pool_, dialect)),
         visibility_(NewVisibilityStore(*pool_, dialect)),
-        jobs_(NewJobStore(*pool_)) {}
+        jobs_(NewJobStore(*pool_)),
+        membership_(NewMembershipStore(*pool_)) {}
 
   absl::string_view backend_name() const override { return DialectName(dialect_); }
   NamespaceStore& namespaces() override { return *namespaces_; }
@@ -24,6 +25,7 @@ class SqlStore final : public Store {
   ExecutionStore& executions() override { return *executions_; }
   VisibilityStore& visibility() override { return *visibility_; }
   JobStore& jobs() override { return *jobs_; }
+  MembershipStore& membership() override { return *membership_; }
 
  private:
   Dialect dialect_;
@@ -33,6 +35,7 @@ class SqlStore final : public Store {
   std::unique_ptr<ExecutionStore> executions_;
   std::unique_ptr<VisibilityStore> visibility_;
   std::unique_ptr<JobStore> jobs_;
+  std::unique_ptr<MembershipStore> membership_;
 };
 
 std::unique_ptr<ConnectionPool> NewPool(const Driver& driver, const Connector& connector, int max_connections) {

@@ -20,6 +20,7 @@ std::unique_ptr<NamespaceStore> NewNamespaceStore(ConnectionPool& pool);
 std::unique_ptr<ClusterStore> NewClusterStore(ConnectionPool& pool, Dialect dialect);
 std::unique_ptr<VisibilityStore> NewVisibilityStore(ConnectionPool& pool, Dialect dialect);
 std::unique_ptr<JobStore> NewJobStore(ConnectionPool& pool);
+std::unique_ptr<MembershipStore> NewMembershipStore(ConnectionPool& pool);
 
 // How a driver reaches its server: the database the config names, or (to
 // create it) the server's default one.

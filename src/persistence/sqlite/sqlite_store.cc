@@ -13,6 +13,7 @@
 #include "persistence/sqlite/sqlite_database.h"
 #include "persistence/sqlite/sqlite_execution_store.h"
 #include "persistence/sqlite/sqlite_job_store.h"
+#include "persistence/sqlite/sqlite_membership_store.h"
 #include "persistence/sqlite/sqlite_schema.h"
 #include "persistence/sqlite/sqlite_visibility_store.h"
 
@@ -178,7 +179,7 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path)
       : path_(path), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)),
-        jobs_(sqlite::NewJobStore(db_)) {}
+        jobs_(sqlite::NewJobStore(db_)), membership_(sqlite::NewMembershipStore(db_)) {}
 
   absl::Status Init() {
     absl::Status migrated = db_.With([](SQLite::Database& db) -> absl::Status {
@@ -213,6 +214,7 @@ class SqliteStore final : public Store {
   ExecutionStore& executions() override { return *executions_; }
   VisibilityStore& visibility() override { return *visibility_; }
   JobStore& jobs() override { return *jobs_; }
+  MembershipStore& membership() override { return *membership_; }
 
  private:
   static void Configure(SQLite::Database& db) {
@@ -248,6 +250,7 @@ class SqliteStore final : public Store {
   SqliteClusterStore cluster_;
   std::unique_ptr<ExecutionStore> executions_;
   std::unique_ptr<JobStore> jobs_;
+  std::unique_ptr<MembershipStore> membership_;
   std::unique_ptr<SqliteDatabase> visibility_db_;
   std::unique_ptr<VisibilityStore> visibility_;
 };

@@ -45,6 +45,30 @@ TEST(SqliteStoreTest, RefusesASchemaNewerThanItKnows) {
   EXPECT_NE(store.status().message().find("999"), std::string::npos);
 }
 
+TEST(SqliteStoreTest, AFileAtVersionFiveIsUpgradedKeepingItsData) {
+  std::string path = TempDbPath("upgrade");
+  ASSERT_TRUE(OpenSqliteStore(path).ok());
+  {
+    // What a v5 file looks like: no cluster tables yet.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("DROP TABLE cluster_membership");
+    db.exec("UPDATE schema_version SET version = 5");
+    db.exec("INSERT INTO jobs (namespace_id, kind, job_id, version, state) VALUES ('ns', 'schedule', 'j', 1, x'00')");
+  }
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE((*store)->jobs().GetJob("ns", "schedule", "j").ok());
+  HostRecord host;
+  host.host_id = "h";
+  host.role = "history";
+  host.expires_at = absl::FromUnixSeconds(100);
+  ASSERT_TRUE((*store)->membership().Heartbeat(host).ok());
+  EXPECT_EQ((*store)->membership().LiveHosts("history", absl::FromUnixSeconds(1))->size(), 1u);
+  auto version = SqliteSchemaVersion(path);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->first, version->second);
+}
+
 TEST(SqliteStoreTest, NotADatabaseIsAnErrorNotACrash) {
   std::string path = TempDbPath("garbage");
   {
