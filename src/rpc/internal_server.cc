@@ -7,6 +7,24 @@
 #include "absl/strings/str_cat.h"
 
 namespace zaman::rpc {
+namespace {
+
+// Answers UNIMPLEMENTED to any method no registered service has: the
+// listener of a role with no service of its own (worker) is still a
+// callback server, as gRPC requires of a server with no synchronous
+// service.
+class Unimplemented final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    struct Reactor final : grpc::ServerGenericBidiReactor {
+      Reactor() { Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no such method on this host")); }
+      void OnDone() override { delete this; }
+    };
+    return new Reactor;
+  }
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<InternalServer>> InternalServer::Start(const std::string& ip, int port,
                                                                       const std::vector<grpc::Service*>& services) {
@@ -20,6 +38,8 @@ absl::StatusOr<std::unique_ptr<InternalServer>> InternalServer::Start(const std:
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  server->unimplemented_ = std::make_unique<Unimplemented>();
+  builder.RegisterCallbackGenericService(server->unimplemented_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", host, ":", port));

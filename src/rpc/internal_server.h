@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/server.h>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,7 @@ class InternalServer {
   void Shutdown(absl::Duration grace);
 
  private:
+  std::unique_ptr<grpc::CallbackGenericService> unimplemented_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

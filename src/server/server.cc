@@ -39,7 +39,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
   }
   if (absl::Status s = server->OpenStore(); !s.ok()) return s;
   server->timers_ = std::make_unique<TimerService>(Clock::Real(), /*run_thread=*/true);
-  server->blocking_pool_ = std::make_unique<ThreadPool>(4);
+  // A cluster host's routed blocking calls may wait out a ring change.
+  server->blocking_pool_ = std::make_unique<ThreadPool>(config.Clustered() ? 16 : 4);
   server->registry_ = std::make_unique<frontend::NamespaceRegistry>(server->store_->namespaces());
   server->namespaces_ = std::make_unique<frontend::NamespaceHandler>(
       server->store_->namespaces(), Clock::Real(), server->random_, server->cluster_.cluster_name);
@@ -99,7 +100,12 @@ absl::Status Server::StartClusterHost() {
   membership::MembershipOptions options;
   options.heartbeat_interval = config_.membership_heartbeat;
   options.ttl = config_.membership_ttl;
-  membership_ = std::make_unique<membership::Membership>(store_->membership(), random_.NewUuid(), options);
+  const metrics::Service counted_as = config_.Runs("history")    ? metrics::Service::kHistory
+                                      : config_.Runs("matching") ? metrics::Service::kMatching
+                                      : config_.Runs("frontend") ? metrics::Service::kFrontend
+                                                                 : metrics::Service::kWorker;
+  membership_store_ = std::make_unique<persistence::MeteredMembershipStore>(store_->membership(), counted_as);
+  membership_ = std::make_unique<membership::Membership>(*membership_store_, random_.NewUuid(), options);
 
   if (config_.Runs("matching")) matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_);
   routed_matching_ =
@@ -236,6 +242,7 @@ void Server::Shutdown() {
   routed_matching_.reset();
   matching_.reset();
   membership_.reset();
+  membership_store_.reset();
   channels_.reset();
   timers_.reset();
   registry_.reset();

@@ -59,7 +59,8 @@ keep_logs() {
     for log in "$WORK"/*.log; do echo "===== $(basename "$log")"; tail -n 60 "$log"; done >&2
   fi
   stop_all
-  rm -rf "$WORK"
+  # ZAMAN_CLUSTER_KEEP=1 keeps every host's config and log.
+  if [ -n "${ZAMAN_CLUSTER_KEEP:-}" ]; then echo "cluster logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
   exit $rc
 }
 trap keep_logs EXIT

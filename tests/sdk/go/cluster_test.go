@@ -74,6 +74,16 @@ func ClusterWorkflow(ctx workflow.Context, n int) (string, error) {
 	return fmt.Sprintf("%s/%d/%s", echoed, doubled, word), nil
 }
 
+func clusterDial(t *testing.T, address string) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: "default"})
+	if err != nil {
+		t.Fatalf("dial %s: %v", address, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
 func clusterCtl(t *testing.T, action, host string) {
 	t.Helper()
 	ctl := strings.Fields(os.Getenv("ZAMAN_CLUSTER_CTL"))
@@ -86,7 +96,7 @@ func clusterCtl(t *testing.T, action, host string) {
 
 // Retries a call that may meet a host going away (the SDK retries
 // retryable errors itself; this covers a call's own deadline running out).
-func eventually(t *testing.T, what string, f func(ctx context.Context) error) {
+func untilDone(t *testing.T, what string, f func(ctx context.Context) error) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
@@ -109,8 +119,8 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 	if len(addresses) != 2 {
 		t.Fatal("ZAMAN_CLUSTER_FRONTENDS must name two frontends (tests/cluster/run.sh sets it)")
 	}
-	workerClient := dialAt(t, addresses[0])
-	starter := dialAt(t, addresses[1])
+	workerClient := clusterDial(t, addresses[0])
+	starter := clusterDial(t, addresses[1])
 	queue := fmt.Sprintf("cluster-%d", time.Now().UnixNano())
 	w := worker.New(workerClient, queue, worker.Options{})
 	w.RegisterWorkflow(ClusterWorkflow)
@@ -132,7 +142,7 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 		for i := 0; i < perWave; i++ {
 			n := wave*perWave + i
 			id := fmt.Sprintf("%s-wf-%d", queue, n)
-			eventually(t, "start "+id, func(ctx context.Context) error {
+			untilDone(t, "start "+id, func(ctx context.Context) error {
 				_, err := starter.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
 					WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, ClusterWorkflow, n)
 				return err
@@ -152,7 +162,7 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 		}
 		mu.Unlock()
 		for _, id := range ids {
-			eventually(t, "update "+id, func(ctx context.Context) error {
+			untilDone(t, "update "+id, func(ctx context.Context) error {
 				h, err := starter.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "bump",
 					Args: []interface{}{1}, WaitForStage: client.WorkflowUpdateStageCompleted})
 				if err != nil {
@@ -161,7 +171,7 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 				var bumps int
 				return h.Get(ctx, &bumps)
 			})
-			eventually(t, "query "+id, func(ctx context.Context) error {
+			untilDone(t, "query "+id, func(ctx context.Context) error {
 				v, err := starter.QueryWorkflow(ctx, id, "", "state")
 				if err != nil {
 					return err
@@ -201,14 +211,14 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 	// Let every workflow finish: the signal it waits for.
 	for id := range runs {
 		id := id
-		eventually(t, "signal "+id, func(ctx context.Context) error {
+		untilDone(t, "signal "+id, func(ctx context.Context) error {
 			return starter.SignalWorkflow(ctx, id, "", "go", "now")
 		})
 	}
 	for id, n := range runs {
 		want := fmt.Sprintf("a%d/%d/now", n, n*2)
 		var got string
-		eventually(t, "result of "+id, func(ctx context.Context) error {
+		untilDone(t, "result of "+id, func(ctx context.Context) error {
 			return starter.GetWorkflow(ctx, id, "").Get(ctx, &got)
 		})
 		if got != want {
@@ -223,7 +233,7 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 func assertOneRun(t *testing.T, c client.Client, id string) {
 	t.Helper()
 	var listed *workflowservice.ListWorkflowExecutionsResponse
-	eventually(t, "list "+id, func(ctx context.Context) error {
+	untilDone(t, "list "+id, func(ctx context.Context) error {
 		var err error
 		listed, err = c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 			Query: fmt.Sprintf("WorkflowId = '%s'", id)})
@@ -234,7 +244,7 @@ func assertOneRun(t *testing.T, c client.Client, id string) {
 		return err
 	})
 	completions := 0
-	eventually(t, "history of "+id, func(ctx context.Context) error {
+	untilDone(t, "history of "+id, func(ctx context.Context) error {
 		completions = 0
 		iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for iter.HasNext() {
