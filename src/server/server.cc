@@ -77,6 +77,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       frontend::FrontendServer::Start(config.frontend, backends, identity);
   if (!frontend.ok()) return frontend.status();
   server->frontend_ = *std::move(frontend);
+  if (absl::Status s = server->StartHttp(); !s.ok()) return s;
   server->retention_ = std::make_unique<worker::RetentionScanner>(
       server->store_->namespaces(), *server->visibility_, *server->history_, Clock::Real(), *server->timers_,
       *server->blocking_pool_, kRetentionSweepInterval);
@@ -101,9 +102,13 @@ void Server::Shutdown() {
   if (batches_) batches_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
+  if (web_ui_) web_ui_->Stop();
+  if (http_api_) http_api_->Stop();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
   if (history_) history_->Stop();
   blocking_pool_.reset();
+  web_ui_.reset();
+  http_api_.reset();
   frontend_.reset();
   retention_.reset();
   schedules_.reset();

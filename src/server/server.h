@@ -10,6 +10,7 @@
 #include "frontend/frontend_server.h"
 #include "frontend/namespace_registry.h"
 #include "history/history_engine.h"
+#include "http/endpoints.h"
 #include "matching/matching_engine.h"
 #include "matching/query_registry.h"
 #include "metrics/metrics.h"
@@ -35,6 +36,9 @@ class Server {
   int frontend_port() const { return frontend_->port(); }
   // 0 without a metrics endpoint.
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  // 0 without an HTTP API / a web UI.
+  int http_port() const { return http_api_ ? http_api_->port() : 0; }
+  int ui_port() const { return web_ui_ ? web_ui_->port() : 0; }
 
   // Graceful stop: no new calls, in-flight calls finish (up to the
   // configured grace), then the store is closed. Idempotent.
@@ -42,6 +46,8 @@ class Server {
 
  private:
   explicit Server(const ServerConfig& config) : config_(config) {}
+  // The HTTP API and the web UI, as configured (server_http.cc).
+  absl::Status StartHttp();
 
   const ServerConfig config_;
   Random random_;
@@ -62,6 +68,8 @@ class Server {
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<frontend::FrontendServer> frontend_;
+  std::unique_ptr<http::HttpServer> http_api_;
+  std::unique_ptr<http::HttpServer> web_ui_;
 };
 
 // Runs a server until SIGINT or SIGTERM, then stops it gracefully.
