@@ -9,8 +9,6 @@
 #include "absl/synchronization/notification.h"
 #include "http/http_error.h"
 #include "http/request_binding.h"
-#include "temporal/api/operatorservice/v1/service.pb.h"
-#include "temporal/api/workflowservice/v1/service.pb.h"
 
 namespace zaman::http {
 namespace {
@@ -91,8 +89,7 @@ grpc::Status ToGrpc(const absl::Status& status) {
 Gateway::Gateway(std::shared_ptr<grpc::Channel> channel, GatewayOptions options)
     : channel_(std::move(channel)),
       options_(std::move(options)),
-      routes_({temporal::api::workflowservice::v1::WorkflowService::descriptor(),
-               temporal::api::operatorservice::v1::OperatorService::descriptor()}) {}
+      routes_(TemporalPublicServices()) {}
 
 HttpReply Gateway::Handle(const HttpCall& call) const {
   const JsonStyle style = options_.fixed_style.value_or(ReplyStyle(call));

@@ -50,6 +50,8 @@ class Gateway {
 
   HttpReply Handle(const HttpCall& call) const;
 
+  const RouteTable& routes() const { return routes_; }
+
  private:
   std::shared_ptr<grpc::Channel> channel_;
   GatewayOptions options_;

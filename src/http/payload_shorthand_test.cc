@@ -74,7 +74,7 @@ TEST(PayloadShorthandTest, RepliesUseShorthandUnlessTurnedOff) {
 }
 
 TEST(PayloadShorthandTest, RequestsAcceptShorthandAndShortEnumNames) {
-  RouteTable table({temporal::api::workflowservice::v1::WorkflowService::descriptor()});
+  RouteTable table(TemporalPublicServices());
   RouteMatch match = table.Match("POST", "/namespaces/ns/workflows/wf");
   ASSERT_NE(match.route, nullptr);
   temporal::api::workflowservice::v1::StartWorkflowExecutionRequest request;
@@ -92,7 +92,7 @@ TEST(PayloadShorthandTest, RequestsAcceptShorthandAndShortEnumNames) {
 }
 
 TEST(PayloadShorthandTest, BadRequestsAreInvalidArgument) {
-  RouteTable table({temporal::api::workflowservice::v1::WorkflowService::descriptor()});
+  RouteTable table(TemporalPublicServices());
   RouteMatch start = table.Match("POST", "/namespaces/ns/workflows/wf");
   temporal::api::workflowservice::v1::StartWorkflowExecutionRequest request;
   EXPECT_TRUE(absl::IsInvalidArgument(DecodeRequest(start, "{nope", {}, true, &request)));

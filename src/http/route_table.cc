@@ -3,6 +3,8 @@
 #include "absl/strings/str_split.h"
 #include "google/api/annotations.pb.h"
 #include "google/api/http.pb.h"
+#include "temporal/api/operatorservice/v1/service.pb.h"
+#include "temporal/api/workflowservice/v1/service.pb.h"
 
 namespace zaman::http {
 namespace {
@@ -68,6 +70,22 @@ bool PercentDecode(absl::string_view in, std::string* out) {
     i += 2;
   }
   return true;
+}
+
+// Naming the descriptor tables makes the linker keep the files that register
+// the services in the generated pool.
+std::vector<const google::protobuf::ServiceDescriptor*> TemporalPublicServices() {
+  const void* tables[] = {&descriptor_table_temporal_2fapi_2fworkflowservice_2fv1_2fservice_2eproto,
+                          &descriptor_table_temporal_2fapi_2foperatorservice_2fv1_2fservice_2eproto};
+  (void)tables;
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  for (const char* name : {"temporal.api.workflowservice.v1.WorkflowService",
+                           "temporal.api.operatorservice.v1.OperatorService"}) {
+    if (auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name)) {
+      services.push_back(service);
+    }
+  }
+  return services;
 }
 
 RouteTable::RouteTable(const std::vector<const google::protobuf::ServiceDescriptor*>& services) {

@@ -52,6 +52,9 @@ class RouteTable {
   std::vector<Route> routes_;
 };
 
+// WorkflowService and OperatorService, the services Temporal's HTTP API serves.
+std::vector<const google::protobuf::ServiceDescriptor*> TemporalPublicServices();
+
 // "%2F" → "/"; false on a malformed escape.
 bool PercentDecode(absl::string_view in, std::string* out);
 

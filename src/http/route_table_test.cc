@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "temporal/api/operatorservice/v1/service.pb.h"
-#include "temporal/api/workflowservice/v1/service.pb.h"
 
 namespace zaman::http {
 namespace {
 
 class RouteTableTest : public ::testing::Test {
  protected:
-  RouteTable table_{{temporal::api::workflowservice::v1::WorkflowService::descriptor(),
-                     temporal::api::operatorservice::v1::OperatorService::descriptor()}};
+  RouteTable table_{TemporalPublicServices()};
 };
 
 TEST_F(RouteTableTest, ReadsEveryBindingFromTheAnnotations) {

@@ -86,7 +86,9 @@ def scenario(base):
     status, body, headers = call(base, "POST", ns + "/workflows/order-1", start)
     check(status == 200 and "runId" in json.loads(body), "%s start a workflow: %d %s" % (base, status, body))
     run_id = json.loads(body).get("runId", "")
-    seen["start"] = json.loads(body.replace(run_id, "<run id>")) if run_id else {}
+    # The reply's other fields (status, link) are the gRPC frontend's; see
+    # tests/conformance/known-differences.md.
+    seen["start"] = {"started": json.loads(body).get("started"), "runId": bool(run_id)}
 
     status, body, _ = call(base, "POST", ns + "/workflows/order-1", dict(start, requestId="req-2"))
     error = json.loads(body)
@@ -184,7 +186,7 @@ def scenario(base):
 
     status, body, _ = call(base, "GET", "/system-info")
     capabilities = json.loads(body).get("capabilities", {})
-    check(status == 200 and "signalAndQueryHeader" in capabilities, "%s system info: %d" % (base, status))
+    check(status == 200 and capabilities.get("sdkMetadata") is True, "%s system info: %d %s" % (base, status, body))
 
     status, body, _ = call(base, "GET", "/cluster/namespaces/default/search-attributes")
     check(status == 200 and "WorkflowType" in json.loads(body).get("systemAttributes", {}),

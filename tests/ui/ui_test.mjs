@@ -147,12 +147,9 @@ await check('a failed workflow page shows its failure', async () => {
 await check('a running workflow is terminated from the UI', async () => {
   await page.goto(`${ui}/namespaces/default/workflows/ui-running/${running.firstExecutionRunId}/history`);
   await page.getByText(/Running/).first().waitFor();
-  // The actions menu next to "Request Cancellation" holds Terminate.
+  // "More Actions", beside "Request Cancellation", holds Terminate.
+  await page.getByRole('button', { name: /More Actions/ }).click();
   const terminate = page.getByRole('menuitem', { name: /Terminate/ });
-  if (!(await terminate.isVisible())) {
-    await page.locator('#workflow-actions-menu-button, [data-testid="workflow-reset-button"] ~ button, button[aria-haspopup]')
-      .filter({ hasNotText: /UTC|Namespace/ }).last().click();
-  }
   await terminate.first().click();
   const dialog = page.getByRole('dialog');
   await dialog.locator('input, textarea').first().fill('terminated in the browser test');
