@@ -88,7 +88,7 @@ TEST_F(GatewayTest, NoShorthandContentTypeReadsFullPayloads) {
 }
 
 TEST_F(GatewayTest, ErrorsAreStatusJsonWithTheMappedHttpCode) {
-  HttpReply missing = Call("GET", "/namespaces/nope");
+  HttpReply missing = Call("GET", "/cluster/namespaces/nope");
   EXPECT_EQ(missing.status, 404);
   Json body = Json::parse(missing.body);
   EXPECT_EQ(body["code"], 5);
@@ -104,7 +104,7 @@ TEST_F(GatewayTest, ErrorsAreStatusJsonWithTheMappedHttpCode) {
 }
 
 TEST_F(GatewayTest, PrettyIndentsTheReply) {
-  HttpReply reply = Call("GET", "/namespaces/nope?pretty");
+  HttpReply reply = Call("GET", "/api/v1/namespaces/nope?pretty");
   EXPECT_NE(reply.body.find("\n  \"code\": 5"), std::string::npos) << reply.body;
 }
 

@@ -75,9 +75,10 @@ bool PercentDecode(absl::string_view in, std::string* out) {
 // Naming the descriptor tables makes the linker keep the files that register
 // the services in the generated pool.
 std::vector<const google::protobuf::ServiceDescriptor*> TemporalPublicServices() {
-  const void* tables[] = {&descriptor_table_temporal_2fapi_2fworkflowservice_2fv1_2fservice_2eproto,
-                          &descriptor_table_temporal_2fapi_2foperatorservice_2fv1_2fservice_2eproto};
-  (void)tables;
+  // volatile: the compiler may not drop the references, so the linker keeps the files.
+  static const void* volatile tables[] = {&descriptor_table_temporal_2fapi_2fworkflowservice_2fv1_2fservice_2eproto,
+                                          &descriptor_table_temporal_2fapi_2foperatorservice_2fv1_2fservice_2eproto};
+  (void)tables[0];
   std::vector<const google::protobuf::ServiceDescriptor*> services;
   for (const char* name : {"temporal.api.workflowservice.v1.WorkflowService",
                            "temporal.api.operatorservice.v1.OperatorService"}) {

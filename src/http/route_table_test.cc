@@ -39,7 +39,7 @@ TEST_F(RouteTableTest, PrefersLiteralsAndMatchesAdditionalBindings) {
   ASSERT_NE(list.route, nullptr);
   EXPECT_EQ(list.route->method->name(), "ListWorkflowExecutions");
 
-  RouteMatch cluster = table_.Match("GET", "/api/v1/cluster/namespaces/ns/search-attributes");
+  RouteMatch cluster = table_.Match("GET", "/api/v1/namespaces/ns/search-attributes");
   ASSERT_NE(cluster.route, nullptr);
   EXPECT_EQ(cluster.route->method->service()->name(), "OperatorService");
 }
