@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +17,21 @@ using Json = nlohmann::ordered_json;
 // `indent` < 0: compact.
 inline std::string Dump(const Json& json, int indent = -1) {
   return json.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
+// Whether `root` nests more than `limit` levels; iterative, so that a
+// hostile document cannot exhaust the stack (Dump and the walkers recurse).
+inline bool NestsDeeperThan(const Json& root, int limit) {
+  std::vector<std::pair<const Json*, int>> pending{{&root, 1}};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > limit) return true;
+    if (node->is_structured()) {
+      for (const Json& child : *node) pending.emplace_back(&child, depth + 1);
+    }
+  }
+  return false;
 }
 
 // google.protobuf.* types (Timestamp, Duration, Any, Struct…) have their own

@@ -16,7 +16,7 @@ absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& messa
     return absl::InternalError(absl::StrCat("cannot write the reply as JSON: ", printed.ToString()));
   }
   Json json = Json::parse(protojson, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return absl::InternalError("cannot write the reply as JSON");
+  if (json.is_discarded() || NestsDeeperThan(json, 200)) return absl::InternalError("cannot write the reply as JSON");
   if (style.payload_shorthand) ShortenPayloads(message, json);
   return Dump(json, style.pretty ? 2 : -1);
 }

@@ -59,7 +59,7 @@ std::optional<Json> PayloadShorthand(const temporal::api::common::v1::Payload& p
                     !Metadata(payload, kMessageType).empty();
   if (!json_plain && !json_proto) return std::nullopt;
   Json value = Json::parse(payload.data(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return std::nullopt;
+  if (value.is_discarded() || NestsDeeperThan(value, 100)) return std::nullopt;
   if (json_proto) {
     if (!value.is_object()) return std::nullopt;
     value[kProtoMessageTypeKey] = Metadata(payload, kMessageType);

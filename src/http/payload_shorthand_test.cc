@@ -99,6 +99,10 @@ TEST(PayloadShorthandTest, BadRequestsAreInvalidArgument) {
   EXPECT_TRUE(absl::IsInvalidArgument(DecodeRequest(start, "[1]", {}, true, &request)));
   EXPECT_TRUE(absl::IsInvalidArgument(DecodeRequest(start, R"({"noSuchField":1})", {}, true, &request)));
   EXPECT_TRUE(absl::IsInvalidArgument(DecodeRequest(start, R"({"workflowType":7})", {}, true, &request)));
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += R"({"cause":)";
+  deep += "{}" + std::string(100000, '}');
+  EXPECT_TRUE(absl::IsInvalidArgument(DecodeRequest(start, R"({"input":[)" + deep + "]}", {}, true, &request)));
 
   RouteMatch list = table.Match("GET", "/namespaces/ns/workflows");
   temporal::api::workflowservice::v1::ListWorkflowExecutionsRequest list_request;

@@ -1,5 +1,6 @@
 #include "http/request_binding.h"
 
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,10 @@ absl::Status SetField(const Descriptor* type, Json& json, absl::string_view path
   return absl::OkStatus();
 }
 
+// Deeper than protobuf's own JSON limit is refused before anything walks it
+// recursively (a 4 MB body could nest 400,000 levels).
+constexpr int kMaxDepth = 100;
+
 }  // namespace
 
 absl::Status DecodeRequest(const RouteMatch& match, absl::string_view body,
@@ -77,6 +82,9 @@ absl::Status DecodeRequest(const RouteMatch& match, absl::string_view body,
     json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) return absl::InvalidArgumentError("the request body is not valid JSON");
     if (!json.is_object()) return absl::InvalidArgumentError("the request body must be a JSON object");
+    if (NestsDeeperThan(json, kMaxDepth)) {
+      return absl::InvalidArgumentError(absl::StrCat("the request body nests deeper than ", kMaxDepth, " levels"));
+    }
     NormalizeRequestJson(type, payload_shorthand, json);
   }
   if (!match.route->body_is_request) {
