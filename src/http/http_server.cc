@@ -69,14 +69,31 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const ListenOption
   http.set_socket_options(SocketOptions);
   http.set_payload_max_length(kMaxRequestBytes);
   http.set_error_handler([](const httplib::Request&, httplib::Response& response) { WriteLibraryError(response); });
-  auto route = [handler = std::move(handler)](const httplib::Request& request, httplib::Response& response) {
-    Write(handler(ToCall(request)), response);
+  auto shared = std::make_shared<Handler>(std::move(handler));
+  http.Get(".*", [shared](const httplib::Request& request, httplib::Response& response) {
+    Write((*shared)(ToCall(request)), response);
+  });
+  // Bodies are read here, as they come: left to the library, a body that
+  // curl labels application/x-www-form-urlencoded (its default) would be
+  // parsed as a form and refused over 8 KB.
+  auto with_body = [shared](const httplib::Request& request, httplib::Response& response,
+                            const httplib::ContentReader& reader) {
+    HttpCall call = ToCall(request);
+    bool read = reader([&call](const char* data, size_t length) {
+      call.body.append(data, length);
+      return true;
+    });
+    if (!read) {  // over the limit, or the client went away
+      response.status = 413;
+      WriteLibraryError(response);
+      return;
+    }
+    Write((*shared)(call), response);
   };
-  http.Get(".*", route);
-  http.Post(".*", route);
-  http.Put(".*", route);
-  http.Patch(".*", route);
-  http.Delete(".*", route);
+  http.Post(".*", with_body);
+  http.Put(".*", with_body);
+  http.Patch(".*", with_body);
+  http.Delete(".*", with_body);
 
   std::string host = options.ip;
   if (options.port == 0) {
