@@ -9,6 +9,7 @@ DEV_ARGS  ?=
 DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl \
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
   libsqlite3-dev libsqlitecpp-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev \
+  libcpp-httplib-dev nlohmann-json3-dev unzip chromium \
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev valgrind prometheus-cpp-dev prometheus curl \
   postgresql libpq-dev mariadb-server libmariadb-dev \
   nodejs npm golang-go python3 python3-venv python3-pip default-jdk-headless maven

@@ -101,6 +101,14 @@ absl::StatusOr<std::unique_ptr<FrontendServer>> FrontendServer::Start(const Fron
 
 FrontendServer::~FrontendServer() { Shutdown(absl::ZeroDuration()); }
 
+std::shared_ptr<grpc::Channel> FrontendServer::InProcessChannel() {
+  grpc::ChannelArguments args;
+  // The HTTP API's own 4 MB request limit applies before; replies may be
+  // as large as over the network.
+  args.SetMaxReceiveMessageSize(-1);
+  return server_->InProcessChannel(args);
+}
+
 void FrontendServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;

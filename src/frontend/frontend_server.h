@@ -24,6 +24,9 @@ struct FrontendOptions {
   std::string ip = "127.0.0.1";
   int port = 7233;  // 0 picks a free port
   TlsConfig tls;
+  // Temporal's HTTP/JSON API (src/http) on this port, with the same TLS;
+  // -1: none, 0: a free port.
+  int http_port = -1;
 };
 
 // The public gRPC endpoint: WorkflowService, OperatorService and
@@ -38,6 +41,10 @@ class FrontendServer {
 
   // The port actually bound.
   int port() const { return port_; }
+
+  // A channel to these services inside the process: calls on it pass the
+  // same interceptors as calls from the network (the HTTP API uses it).
+  std::shared_ptr<grpc::Channel> InProcessChannel();
 
   // Stops accepting calls, lets the ones in flight finish for up to `grace`,
   // then cancels the rest. Idempotent.

@@ -2,6 +2,7 @@
 
 #include "common/errors.h"
 #include "google/rpc/status.pb.h"
+#include "temporal/api/errordetails/v1/message.pb.h"
 
 namespace zaman::frontend {
 
@@ -13,6 +14,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (errors::IsConditionFailed(status)) code = grpc::StatusCode::UNAVAILABLE;
   std::string message(status.message());
   std::optional<google::protobuf::Any> detail = errors::Detail(status);
+  if (!detail && code == grpc::StatusCode::NOT_FOUND) {
+    // Temporal's NOT_FOUND always carries NotFoundFailure; HTTP clients see it.
+    detail.emplace();
+    detail->PackFrom(temporal::api::errordetails::v1::NotFoundFailure());
+  }
   if (!detail) return grpc::Status(code, message);
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(code));

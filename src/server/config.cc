@@ -157,7 +157,13 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
   Section frontend;
   frontend.On("ip", String(&config.frontend.ip))
       .On("port", Int(&config.frontend.port, 0, 65535))
+      .On("http_port", Int(&config.frontend.http_port, 0, 65535))
       .On("tls", Sub(tls));
+  Section ui;
+  ui.On("ip", String(&config.ui.ip))
+      .On("port", Int(&config.ui.port, 0, 65535))
+      .On("assets_dir", String(&config.ui.assets_dir))
+      .On("default_namespace", String(&config.ui.default_namespace));
 
   Section sqlite;
   sqlite.On("path", String(&config.persistence.sqlite_path));
@@ -213,6 +219,7 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
       .On("log", Sub(log))
       .On("metrics", Sub(metrics))
       .On("frontend", Sub(frontend))
+      .On("ui", Sub(ui))
       .On("persistence", Sub(persistence))
       .On("cluster", Sub(cluster))
       .On("shutdown_grace", Duration(&config.shutdown_grace))

@@ -32,6 +32,13 @@ struct ServerConfig {
   // Where Prometheus scrapes /metrics (host:port); empty: no endpoint, and
   // nothing is counted.
   std::string metrics_listen_address;
+  // The Temporal Web UI (src/http); port -1: none, 0: a free port.
+  struct Ui {
+    std::string ip = "127.0.0.1";
+    int port = -1;
+    std::string assets_dir;  // empty: the app this build fetched
+    std::string default_namespace = "default";
+  } ui;
   // How long in-flight calls may run on after SIGINT/SIGTERM.
   absl::Duration shutdown_grace = absl::Seconds(10);
 

@@ -11,6 +11,7 @@
 #include "common/version.h"
 #include "server/config.h"
 #include "server/db_command.h"
+#include "server/dev_ports.h"
 #include "server/dev_setup.h"
 #include "server/server.h"
 
@@ -62,6 +63,17 @@ int main(int argc, char** argv) {
   start_dev->add_option("--metrics-port", dev_metrics_port,
                         "Serve Prometheus metrics on this port at /metrics (default: none)")
       ->check(CLI::Range(1, 65535));
+  // The HTTP API and the web UI, on by default as with the reference dev
+  // server: HTTP on --port + 10 (7243), the UI on --port + 1000 (8233).
+  int dev_http_port = -1, dev_ui_port = -1;
+  bool dev_headless = false;
+  start_dev->add_option("--http-port", dev_http_port, "HTTP API port (default: --port + 10, 7243)")
+      ->check(CLI::Range(0, 65535));
+  start_dev->add_option("--ui-port", dev_ui_port, "Web UI port (default: --port + 1000, 8233)")
+      ->check(CLI::Range(0, 65535));
+  start_dev->add_option("--ui-ip", dev.ui.ip, "Address the web UI listens on (default: --ip)");
+  start_dev->add_option("--ui-asset-path", dev.ui.assets_dir, "Serve the web UI from this directory");
+  start_dev->add_flag("--headless", dev_headless, "No web UI");
   start_dev->add_option("--namespace,-n", extra_namespaces, "Also register this namespace (repeatable)");
   start_dev->add_option("--log-level", dev.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
@@ -121,6 +133,7 @@ int main(int argc, char** argv) {
       dev.metrics_listen_address =
           absl::StrCat(ip.find(':') != std::string::npos ? absl::StrCat("[", ip, "]") : ip, ":", dev_metrics_port);
     }
+    zaman::server::ChooseDevHttpPorts(dev, dev_http_port, dev_ui_port, dev_headless, start_dev->count("--ui-ip") > 0);
     for (const std::string& name : extra_namespaces) {
       if (name != "default") dev.namespaces.push_back({name, absl::Hours(24)});
     }

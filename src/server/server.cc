@@ -60,6 +60,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       *server->timers_, *server->blocking_pool_, server->random_);
   if (config.Runs("frontend")) {
     if (absl::Status s = server->StartFrontend(); !s.ok()) return s;
+    if (absl::Status s = server->StartHttp(); !s.ok()) return s;
   }
   if (config.Runs("worker")) server->StartWorkerRole();
   return server;
@@ -218,6 +219,8 @@ void Server::Shutdown() {
   if (batches_) batches_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
+  if (web_ui_) web_ui_->Stop();
+  if (http_api_) http_api_->Stop();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
   if (membership_) membership_->Leave();
   if (shard_controller_) shard_controller_->Stop();
@@ -226,6 +229,8 @@ void Server::Shutdown() {
   }
   if (history_) history_->Stop();
   blocking_pool_.reset();
+  web_ui_.reset();
+  http_api_.reset();
   frontend_.reset();
   retention_.reset();
   schedules_.reset();

@@ -13,6 +13,7 @@
 #include "history/rpc/history_service.h"
 #include "history/rpc/routed_history_client.h"
 #include "history/shard_controller.h"
+#include "http/endpoints.h"
 #include "matching/matching_host.h"
 #include "matching/rpc/matching_service.h"
 #include "matching/rpc/routed_matching_client.h"
@@ -49,6 +50,9 @@ class Server {
   int worker_port() const { return worker_server_ ? worker_server_->port() : 0; }
   // 0 without a metrics endpoint.
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  // 0 without an HTTP API / a web UI.
+  int http_port() const { return http_api_ ? http_api_->port() : 0; }
+  int ui_port() const { return web_ui_ ? web_ui_->port() : 0; }
 
   // Graceful stop: no new calls, in-flight calls finish (up to the
   // configured grace), a cluster host leaves the membership and hands its
@@ -57,6 +61,8 @@ class Server {
 
  private:
   explicit Server(const ServerConfig& config) : config_(config) {}
+  // The HTTP API and the web UI, as configured (server_http.cc).
+  absl::Status StartHttp();
 
   absl::Status OpenStore();
   // One process, every role: engines wired to each other.
@@ -110,6 +116,8 @@ class Server {
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
   std::unique_ptr<frontend::FrontendServer> frontend_;
+  std::unique_ptr<http::HttpServer> http_api_;
+  std::unique_ptr<http::HttpServer> web_ui_;
 };
 
 // Runs a server until SIGINT or SIGTERM, then stops it gracefully.
