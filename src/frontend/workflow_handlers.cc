@@ -150,6 +150,7 @@ struct PollState {
   grpc::ServerUnaryReactor* reactor;
   NamespaceRef ns;
   matching::TaskQueueKey queue;
+  bool sticky;  // a worker's sticky queue
   std::string identity;
   absl::Time deadline;
   Response* response;
@@ -222,7 +223,7 @@ template <typename Response>
 void WorkflowService::PollForTask(std::shared_ptr<PollState<Response>> poll) {
   constexpr bool kWorkflow = std::is_same_v<Response, wsv1::PollWorkflowTaskQueueResponse>;
   backends_.matching.Poll(
-      poll->queue, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
+      poll->queue, poll->sticky, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
       [this, poll](std::optional<matching::PolledTask> polled) {
         if (!polled) {
           poll->reactor->Finish(grpc::Status::OK);  // no task before the deadline: an empty answer
@@ -270,6 +271,7 @@ grpc::ServerUnaryReactor* WorkflowService::StartPoll(grpc::CallbackServerContext
     }
     auto poll = std::make_shared<PollState<Response>>(
         PollState<Response>{context, reactor, *ns, {ns->id, request->task_queue().name(), kind},
+                            request->task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY,
                             request->identity(), LongPollDeadline(context, kMatchingLongPoll), response});
     PollForTask(poll);
   });

@@ -47,10 +47,16 @@ class MatchingClient {
   // Unavailable when matching could not be reached (the caller tries again).
   virtual void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) = 0;
 
+  // A task for a poller parked right now, else nothing: `done` hears
+  // whether one took it. A partition offers its tasks to its queue's root
+  // this way, where pollers of other partitions wait.
+  virtual void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) = 0;
+
   // Calls `on_done` exactly once: with a task, or with nullopt at
   // `deadline` (or at shutdown). `abandoned` tells whether the caller went
-  // away; such polls get no task.
-  virtual void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+  // away; such polls get no task. `sticky`: the queue is a worker's sticky
+  // queue (never partitioned).
+  virtual void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
                     std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) = 0;
 
   // The worker behind a sticky queue stopped (ShutdownWorker): its parked

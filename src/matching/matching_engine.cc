@@ -1,5 +1,7 @@
 #include "matching/matching_engine.h"
 
+#include "matching/partition.h"
+
 namespace zaman::matching {
 
 MatchingEngine::MatchingEngine(Clock& clock, TimerService& timers) : clock_(clock), timers_(timers) {}
@@ -21,14 +23,29 @@ MatchingEngine::Queue& MatchingEngine::QueueOf(const TaskQueueKey& key, const Tr
   if (queue.metrics == nullptr && task != nullptr) {
     const auto& [namespace_id, name, kind] = key;
     queue.metrics = std::make_unique<metrics::TaskQueueMetrics>(
-        namespace_id, name, task->task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY,
+        namespace_id, ParsePartition(name).first, task->task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY,
         kind == TransferTask::ACTIVITY_TASK);
     queue.add_task = &AddTaskOperation(kind).For(metrics::NamespaceName(namespace_id));
   }
   return queue;
 }
 
-void MatchingEngine::AddTask(const TransferTask& task) {
+void MatchingEngine::AddTask(const TransferTask& task) { Match(task, /*backlog=*/true); }
+
+bool MatchingEngine::TryMatch(const TransferTask& task) { return Match(task, /*backlog=*/false); }
+
+std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
+  absl::MutexLock lock(&mu_);
+  auto it = queues_.find(key);
+  if (it == queues_.end() || it->second.backlog.empty()) return std::nullopt;
+  Queue& queue = it->second;
+  TransferTask task = std::move(queue.backlog.front().task);
+  queue.backlog.pop_front();
+  if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+  return task;
+}
+
+bool MatchingEngine::Match(const TransferTask& task, bool backlog) {
   TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
   std::function<void(std::optional<TransferTask>)> deliver;
   std::vector<std::function<void(std::optional<TransferTask>)>> gone;  // answered empty
@@ -51,13 +68,15 @@ void MatchingEngine::AddTask(const TransferTask& task) {
     }
     if (deliver) {
       queue.metrics->TaskMatched(/*sync=*/true, absl::ZeroDuration());
-    } else {
+    } else if (backlog) {
       queue.backlog.push_back({task, clock_.Now()});
       queue.metrics->BacklogIs(queue.backlog.size());
     }
   }
   for (auto& on_done : gone) on_done(std::nullopt);
-  if (deliver) deliver(task);  // sync match
+  if (!deliver) return false;
+  deliver(task);  // sync match
+  return true;
 }
 
 void MatchingEngine::Poll(const TaskQueueKey& key, const std::string& identity, absl::Time deadline,

@@ -30,6 +30,10 @@ class MatchingEngine final {
 
   // A task for the queue's next poller (or its backlog).
   void AddTask(const TransferTask& task);
+  // A task for a poller parked now, else nothing: whether one took it.
+  bool TryMatch(const TransferTask& task);
+  // The backlog's oldest task, if any.
+  std::optional<TransferTask> TryTake(const TaskQueueKey& queue);
   // Calls `on_done` exactly once: with a task, or with nullopt at
   // `deadline` (or at shutdown); abandoned polls get no task.
   void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
@@ -76,6 +80,7 @@ class MatchingEngine final {
   Queue& QueueOf(const TaskQueueKey& key, const TransferTask* task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   void Expire(const TaskQueueKey& queue, uint64_t poller_id);
+  bool Match(const TransferTask& task, bool backlog);
 
   // A sticky queue nobody polled for this long has lost its worker.
   static constexpr absl::Duration kStickyPollerGone = absl::Seconds(10);

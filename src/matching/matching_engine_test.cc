@@ -2,17 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "matching/test_tasks.h"
+
 namespace zaman::matching {
 namespace {
 
-TransferTask WorkflowTask(const std::string& queue, int64_t scheduled) {
-  TransferTask task;
-  task.set_kind(TransferTask::WORKFLOW_TASK);
-  task.set_namespace_id("ns");
-  task.mutable_task_queue()->set_name(queue);
-  task.set_scheduled_event_id(scheduled);
-  return task;
-}
+using testing::WorkflowTask;
 
 class MatchingEngineTest : public ::testing::Test {
  protected:

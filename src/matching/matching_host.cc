@@ -1,10 +1,26 @@
 #include "matching/matching_host.h"
 
 #include "common/errors.h"
+#include "matching/partition.h"
 
 namespace zaman::matching {
 
-MatchingHost::MatchingHost(Clock& clock, TimerService& timers) : timers_(timers), engine_(clock, timers) {}
+MatchingHost::MatchingHost(Clock& clock, TimerService& timers)
+    : clock_(clock), timers_(timers), engine_(clock, timers) {}
+
+namespace {
+
+// How often a partition with a backlog offers it to the root's pollers.
+constexpr absl::Duration kDrainInterval = absl::Milliseconds(250);
+
+// The same task, for the queue's root partition.
+TransferTask ForRoot(const TransferTask& task, const std::string& root_name) {
+  TransferTask root = task;
+  root.mutable_task_queue()->set_name(root_name);
+  return root;
+}
+
+}  // namespace
 
 void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::Status)> done) {
   if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
@@ -12,23 +28,73 @@ void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::St
       !engine_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
     return done(errors::StickyWorkerUnavailable("no worker polls the sticky queue " + task.task_queue().name()));
   }
-  engine_.AddTask(task);
-  done(absl::OkStatus());
+  auto [root_name, partition] = ParsePartition(task.task_queue().name());
+  if (partition == 0 || forwarder_ == nullptr || engine_.TryMatch(task)) {
+    if (partition == 0 || forwarder_ == nullptr) engine_.AddTask(task);
+    return done(absl::OkStatus());
+  }
+  // Nobody polls this partition now: perhaps somebody waits at the root.
+  TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
+  forwarder_->OfferTask(ForRoot(task, root_name), [this, task, key, done](absl::StatusOr<bool> taken) {
+    if (!taken.ok() || !*taken) {
+      engine_.AddTask(task);
+      Drain(key, kDrainInterval);
+    }
+    done(absl::OkStatus());
+  });
 }
 
-void MatchingHost::Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+void MatchingHost::OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
+  done(engine_.TryMatch(task));
+}
+
+void MatchingHost::Drain(const TaskQueueKey& partition, absl::Duration after) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!draining_.insert(partition).second) return;  // already draining
+  }
+  timers_.Schedule(clock_.Now() + after, [this, partition] {
+    {
+      absl::MutexLock lock(&mu_);
+      draining_.erase(partition);
+    }
+    std::optional<TransferTask> task = engine_.TryTake(partition);
+    if (!task) return;
+    const std::string root_name = ParsePartition(std::get<1>(partition)).first;
+    forwarder_->OfferTask(ForRoot(*task, root_name), [this, partition, task = *task](absl::StatusOr<bool> taken) {
+      if (taken.ok() && *taken) return Drain(partition, absl::ZeroDuration());  // the root has pollers: go on
+      engine_.AddTask(task);  // back in line (or to a poller that came meanwhile)
+      Drain(partition, kDrainInterval);
+    });
+  });
+}
+
+void MatchingHost::Deliver(std::optional<TransferTask> task, std::function<void()> again,
+                           const std::function<void(std::optional<PolledTask>)>& on_done) {
+  if (!task) return on_done(std::nullopt);
+  PolledTask polled{*std::move(task), std::nullopt};
+  if (!polled.task.query_id().empty()) {
+    polled.query = queries_.Get(polled.task.query_id());
+    if (!polled.query) return again();  // its caller gave up: wait for other work
+  }
+  on_done(std::move(polled));
+}
+
+void MatchingHost::Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
                         std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) {
+  auto again = [this, queue, sticky, identity, deadline, abandoned, on_done] {
+    Poll(queue, sticky, identity, deadline, abandoned, on_done);
+  };
+  const auto& [namespace_id, name, kind] = queue;
+  auto [root_name, partition] = ParsePartition(name);
+  if (partition != 0 && forwarder_ != nullptr) {
+    // A partition with a backlog answers from it; one without sends the
+    // poll to the root, where this partition's new tasks are offered too.
+    if (std::optional<TransferTask> task = engine_.TryTake(queue)) return Deliver(std::move(task), again, on_done);
+    return forwarder_->Poll({namespace_id, root_name, kind}, sticky, identity, deadline, abandoned, on_done);
+  }
   engine_.Poll(queue, identity, deadline, abandoned,
-               [this, queue, identity, deadline, abandoned, on_done](std::optional<TransferTask> task) {
-                 if (!task) return on_done(std::nullopt);
-                 PolledTask polled{*std::move(task), std::nullopt};
-                 if (!polled.task.query_id().empty()) {
-                   polled.query = queries_.Get(polled.task.query_id());
-                   // Its caller gave up: wait for other work.
-                   if (!polled.query) return Poll(queue, identity, deadline, abandoned, on_done);
-                 }
-                 on_done(std::move(polled));
-               });
+               [this, again, on_done](std::optional<TransferTask> task) { Deliver(std::move(task), again, on_done); });
 }
 
 absl::StatusOr<std::vector<TransferTask>> MatchingHost::DropStickyQueue(const std::string& namespace_id,

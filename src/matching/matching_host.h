@@ -1,5 +1,8 @@
 #pragma once
 
+#include <set>
+
+#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/timer_service.h"
@@ -17,7 +20,8 @@ class MatchingHost final : public MatchingClient {
   MatchingHost(Clock& clock, TimerService& timers);
 
   void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
-  void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+  void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
+  void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;
   absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                             const std::string& sticky_queue) override;
@@ -27,14 +31,32 @@ class MatchingHost final : public MatchingClient {
   void RespondQueryTask(const TaskQueueKey& queue, const std::string& query_id, QueryAnswer answer,
                         std::function<void(absl::Status)> done) override;
 
+  // In a cluster: where the partitions of a queue send what they cannot
+  // match themselves — their tasks, offered to pollers waiting at the
+  // queue's root partition, and their polls when they have no backlog.
+  // Null (one host): queues are not partitioned.
+  void SetForwarder(MatchingClient* root) { forwarder_ = root; }
+
   MatchingEngine& engine() { return engine_; }
   // Answers every parked poll with no task and refuses new ones.
   void Shutdown() { engine_.Shutdown(); }
 
  private:
+  // The poll's task, with its query for a query task; a query task whose
+  // caller gave up is skipped (`again` polls once more).
+  void Deliver(std::optional<TransferTask> task, std::function<void()> again,
+               const std::function<void(std::optional<PolledTask>)>& on_done);
+  // While a partition has a backlog, offers its tasks to the root's
+  // pollers, a few times a second.
+  void Drain(const TaskQueueKey& partition, absl::Duration after);
+
+  Clock& clock_;
   TimerService& timers_;
   MatchingEngine engine_;
   QueryRegistry queries_;
+  MatchingClient* forwarder_ = nullptr;
+  absl::Mutex mu_;
+  std::set<TaskQueueKey> draining_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace zaman::matching

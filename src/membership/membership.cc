@@ -1,5 +1,12 @@
 #include "membership/membership.h"
 
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_join.h"
@@ -77,6 +84,62 @@ void Membership::Refresh() {
   refresh_now_ = true;
 }
 
+void Membership::Unreachable(const std::string& address) {
+  absl::MutexLock lock(&mu_);
+  if (unreachable_.count(address) > 0) return;
+  to_probe_.insert(address);
+  refresh_now_ = true;
+}
+
+namespace {
+
+// Whether something accepts TCP connections at "ip:port" within `timeout`
+// ("[v6]:port" too).
+bool Listening(const std::string& address, absl::Duration timeout) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = address.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), address.substr(colon + 1).c_str(), &hints, &found) != 0) return false;
+  bool listening = false;
+  for (addrinfo* a = found; a != nullptr && !listening; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK, a->ai_protocol);
+    if (fd < 0) continue;
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      listening = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int error = 0;
+      socklen_t len = sizeof(error);
+      listening = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) == 1 &&
+                  getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return listening;
+}
+
+}  // namespace
+
+void Membership::ProbeUnreachable() {
+  std::set<std::string> probe;
+  {
+    absl::MutexLock lock(&mu_);
+    probe.swap(to_probe_);
+  }
+  for (const std::string& address : probe) {
+    if (Listening(address, absl::Milliseconds(500))) continue;  // a passing failure: it is there
+    absl::MutexLock lock(&mu_);
+    auto seen = last_heartbeat_.find(address);
+    unreachable_[address] = seen == last_heartbeat_.end() ? absl::InfinitePast() : seen->second;
+    spdlog::warn("membership: nothing listens at {}; it leaves the rings until it heartbeats again", address);
+  }
+}
+
 std::vector<HashRing::Member> Membership::Members(Role role) {
   absl::MutexLock lock(&mu_);
   auto it = rings_.find(role);
@@ -97,10 +160,19 @@ absl::StatusOr<std::vector<Role>> Membership::ReadRings() {
   for (Role role : {Role::kFrontend, Role::kHistory, Role::kMatching, Role::kWorker}) {
     absl::StatusOr<std::vector<persistence::HostRecord>> hosts = store_.LiveHosts(RoleName(role), absl::Now());
     if (!hosts.ok()) return hosts.status();
-    std::vector<HashRing::Member> members;
-    for (const auto& h : *hosts) members.push_back({h.host_id, h.rpc_address});
-    auto ring = std::make_shared<const HashRing>(std::move(members));
     absl::MutexLock lock(&mu_);
+    std::vector<HashRing::Member> members;
+    for (const auto& h : *hosts) {
+      absl::Time& seen = last_heartbeat_[h.rpc_address];
+      seen = std::max(seen, h.last_heartbeat);
+      auto unreachable = unreachable_.find(h.rpc_address);
+      if (unreachable != unreachable_.end()) {
+        if (h.last_heartbeat <= unreachable->second) continue;  // still the row of the host that went
+        unreachable_.erase(unreachable);  // back (or a new host on its address)
+      }
+      members.push_back({h.host_id, h.rpc_address});
+    }
+    auto ring = std::make_shared<const HashRing>(std::move(members));
     auto& current = rings_[role];
     if (current != nullptr && current->members() == ring->members()) continue;
     std::vector<std::string> addresses;
@@ -128,6 +200,7 @@ void Membership::Loop() {
     // reads a second.
     absl::SleepFor(last_read + absl::Milliseconds(200) - absl::Now());
     last_read = absl::Now();
+    ProbeUnreachable();
     if (absl::Now() >= next_heartbeat) {
       if (absl::Status s = Heartbeat(); !s.ok()) spdlog::warn("membership: heartbeat failed: {}", s.ToString());
       next_heartbeat = absl::Now() + options_.heartbeat_interval;

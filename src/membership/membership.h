@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,6 +50,7 @@ class Membership final : public Resolver {
   // Resolver.
   absl::StatusOr<std::string> Owner(Role role, const std::string& key) override;
   void Refresh() override;
+  void Unreachable(const std::string& address) override;
 
   const std::string& host_id() const { return host_id_; }
   // The live members of `role` now.
@@ -59,6 +61,8 @@ class Membership final : public Resolver {
   // Reads the live hosts; the roles whose ring changed.
   absl::StatusOr<std::vector<Role>> ReadRings();
   void Loop();
+  // Checks the addresses calls could not reach (membership thread).
+  void ProbeUnreachable();
 
   persistence::MembershipStore& store_;
   const std::string host_id_;
@@ -71,6 +75,12 @@ class Membership final : public Resolver {
   std::vector<std::function<void(Role)>> listeners_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool refresh_now_ ABSL_GUARDED_BY(mu_) = false;
+  // Addresses found unreachable, with the heartbeat their row had then:
+  // left out of the rings until the row shows a later one.
+  std::map<std::string, absl::Time> unreachable_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> to_probe_ ABSL_GUARDED_BY(mu_);
+  // Rows as last read, for the heartbeat an unreachable address had.
+  std::map<std::string, absl::Time> last_heartbeat_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

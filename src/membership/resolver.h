@@ -22,6 +22,10 @@ class Resolver {
   // A call found that the owner it was told of is not (or not yet) one:
   // the view is read again soon.
   virtual void Refresh() = 0;
+  // A call to `address` could not reach it: if nothing listens there any
+  // more (a host killed, whose row has not expired yet), the rings leave it
+  // out until it heartbeats again.
+  virtual void Unreachable(const std::string& address) = 0;
 };
 
 }  // namespace zaman::membership

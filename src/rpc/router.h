@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/errors.h"
 #include "common/timer_service.h"
 #include "membership/resolver.h"
 #include "rpc/channel_pool.h"
@@ -49,13 +50,15 @@ class Router {
   template <typename T>
   void Route(const std::string& key, absl::Time give_up_at, Invoke<T> invoke,
              std::function<void(absl::StatusOr<T>)> done, int attempt = 1) {
-    absl::StatusOr<Client*> target = OwnerOf(key);
+    std::string address;
+    absl::StatusOr<Client*> target = OwnerOf(key, &address);
     if (!target.ok()) return Retry<T>(key, give_up_at, std::move(invoke), std::move(done), attempt, target.status());
     Client& client = **target;
     auto shared_invoke = std::make_shared<Invoke<T>>(std::move(invoke));
-    (*shared_invoke)(client, [this, key, give_up_at, shared_invoke, done = std::move(done),
+    (*shared_invoke)(client, [this, key, address, give_up_at, shared_invoke, done = std::move(done),
                               attempt](absl::StatusOr<T> result) mutable {
       if (result.ok() || !Retryable(result.status())) return done(std::move(result));
+      NoteFailure(address, result.status());
       Retry<T>(key, give_up_at, std::move(*shared_invoke), std::move(done), attempt, result.status());
     });
   }
@@ -65,11 +68,13 @@ class Router {
   absl::StatusOr<T> RouteBlocking(const std::string& key, absl::Time give_up_at,
                                   const std::function<absl::StatusOr<T>(Client&)>& invoke) {
     for (int attempt = 1;; ++attempt) {
-      absl::StatusOr<Client*> target = OwnerOf(key);
+      std::string address;
+      absl::StatusOr<Client*> target = OwnerOf(key, &address);
       absl::StatusOr<T> result = target.ok() ? invoke(**target) : absl::StatusOr<T>(target.status());
       if (result.ok() || !Retryable(result.status()) || absl::Now() + RetryBackoff(attempt) > give_up_at) {
         return result;
       }
+      if (target.ok()) NoteFailure(address, result.status());
       resolver_.Refresh();
       absl::SleepFor(RetryBackoff(attempt));
     }
@@ -89,9 +94,21 @@ class Router {
     });
   }
 
-  absl::StatusOr<Client*> OwnerOf(const std::string& key) {
+  // A peer that answered UNAVAILABLE without saying it moved the key may
+  // be gone: the resolver checks.
+  void NoteFailure(const std::string& address, const absl::Status& status) {
+    if (errors::IsShardOwnershipLost(status)) return;
+    {
+      absl::MutexLock lock(&mu_);
+      if (local_ != nullptr && address == local_address_) return;
+    }
+    resolver_.Unreachable(address);
+  }
+
+  absl::StatusOr<Client*> OwnerOf(const std::string& key, std::string* address) {
     absl::StatusOr<std::string> owner = resolver_.Owner(role_, key);
     if (!owner.ok()) return owner.status();
+    *address = *owner;
     absl::MutexLock lock(&mu_);
     if (local_ != nullptr && *owner == local_address_) return local_;
     std::unique_ptr<Client>& peer = peers_[*owner];

@@ -47,12 +47,14 @@ class FakeResolver final : public membership::Resolver {
     ++refreshes;
     if (!next_.empty()) owner_ = next_;
   }
+  void Unreachable(const std::string& address) override { unreachable.push_back(address); }
   void Set(std::string owner, std::string next) {
     absl::MutexLock lock(&mu_);
     owner_ = std::move(owner);
     next_ = std::move(next);
   }
   int refreshes = 0;
+  std::vector<std::string> unreachable;
 
  private:
   absl::Mutex mu_;

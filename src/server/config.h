@@ -51,6 +51,10 @@ struct ServerConfig {
   std::string internal_ip;
   int history_port = 7234;
   int matching_port = 7235;
+  // `matching.partitions`: how many partitions each normal task queue has
+  // in a cluster, each owned by a matching host of its own (sticky queues:
+  // one). Temporal's default.
+  int matching_partitions = 4;
   int worker_port = 7239;
   // `membership.*`: the address other hosts dial to reach this one
   // (default: the internal listen ip), and how hosts notice each other.

@@ -109,8 +109,11 @@ absl::Status Server::StartClusterHost() {
   membership_ = std::make_unique<membership::Membership>(*membership_store_, random_.NewUuid(), options);
 
   if (config_.Runs("matching")) matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_);
-  routed_matching_ =
-      std::make_unique<matching::rpc::RoutedMatchingClient>(*membership_, *channels_, matching_.get(), *timers_);
+  routed_matching_ = std::make_unique<matching::rpc::RoutedMatchingClient>(*membership_, *channels_, matching_.get(),
+                                                                          *timers_, config_.matching_partitions);
+  root_matching_ = std::make_unique<matching::rpc::RoutedMatchingClient>(*membership_, *channels_, matching_.get(),
+                                                                        *timers_, /*partitions=*/1);
+  if (matching_) matching_->SetForwarder(root_matching_.get());
   if (config_.Runs("history")) {
     history_ = std::make_unique<history::HistoryEngine>(*executions_, *visibility_, Clock::Real(), *timers_, random_,
                                                         cluster_.num_shards, *routed_matching_, *blocking_pool_);
@@ -146,6 +149,7 @@ absl::Status Server::StartClusterHost() {
     matching_server_ = *std::move(server);
     matching_address_ = HostPort(broadcast, matching_server_->port());
     routed_matching_->SetLocalAddress(matching_address_);
+    root_matching_->SetLocalAddress(matching_address_);
   }
   if (config_.Runs("worker")) {
     auto server = listen(membership::Role::kWorker, config_.worker_port, {});
@@ -245,6 +249,7 @@ void Server::Shutdown() {
   routed_history_.reset();
   history_.reset();
   routed_matching_.reset();
+  root_matching_.reset();
   matching_.reset();
   membership_.reset();
   membership_store_.reset();

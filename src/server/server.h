@@ -96,6 +96,8 @@ class Server {
   std::unique_ptr<persistence::MeteredMembershipStore> membership_store_;
   std::unique_ptr<membership::Membership> membership_;
   std::unique_ptr<matching::rpc::RoutedMatchingClient> routed_matching_;
+  // Exact routing (no partition choice): where partitions forward to their root.
+  std::unique_ptr<matching::rpc::RoutedMatchingClient> root_matching_;
   std::unique_ptr<history::rpc::RoutedHistoryClient> routed_history_;
   std::unique_ptr<history::rpc::HistoryService> history_service_;
   std::unique_ptr<matching::rpc::MatchingService> matching_service_;

@@ -35,10 +35,20 @@ void GrpcMatchingPeer::AddTask(const TransferTask& task, std::function<void(absl
       [done = std::move(done)](absl::StatusOr<bool> added) { done(added.status()); });
 }
 
-void GrpcMatchingPeer::PollOrFail(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+void GrpcMatchingPeer::OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
+  msv1::AddTaskRequest r;
+  *r.mutable_task() = task;
+  AsyncUnary<msv1::AddTaskRequest, msv1::Ack, bool>(
+      ZAMAN_ASYNC(OfferTask), std::move(r), absl::Now() + kDefaultCallTimeout, [](msv1::Ack& a) { return a.value(); },
+      std::move(done));
+}
+
+void GrpcMatchingPeer::PollOrFail(const TaskQueueKey& queue, bool sticky, const std::string& identity,
+                                  absl::Time deadline,
                                   std::function<void(absl::StatusOr<std::optional<PolledTask>>)> done) {
   msv1::PollRequest r;
   *r.mutable_queue() = ToWire(queue);
+  r.set_sticky(sticky);
   r.set_identity(identity);
   *r.mutable_deadline() = ToProto(deadline);
   AsyncUnary<msv1::PollRequest, msv1::PollResponse, std::optional<PolledTask>>(
@@ -52,9 +62,9 @@ void GrpcMatchingPeer::PollOrFail(const TaskQueueKey& queue, const std::string& 
       std::move(done));
 }
 
-void GrpcMatchingPeer::Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+void GrpcMatchingPeer::Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
                             std::function<bool()>, std::function<void(std::optional<PolledTask>)> on_done) {
-  PollOrFail(queue, identity, deadline,
+  PollOrFail(queue, sticky, identity, deadline,
              [on_done = std::move(on_done)](absl::StatusOr<std::optional<PolledTask>> polled) {
                on_done(polled.ok() ? *std::move(polled) : std::nullopt);
              });

@@ -16,7 +16,8 @@ class GrpcMatchingPeer final : public MatchingClient {
   explicit GrpcMatchingPeer(std::shared_ptr<grpc::Channel> channel);
 
   void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
-  void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+  void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
+  void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;
   absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                             const std::string& sticky_queue) override;
@@ -27,7 +28,7 @@ class GrpcMatchingPeer final : public MatchingClient {
                         std::function<void(absl::Status)> done) override;
 
   // Poll, reporting a failed call (Poll itself answers it as "no task").
-  void PollOrFail(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+  void PollOrFail(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
                   std::function<void(absl::StatusOr<std::optional<PolledTask>>)> done);
 
  private:

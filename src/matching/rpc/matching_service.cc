@@ -28,9 +28,19 @@ Reactor* MatchingService::AddTask(Context* c, const msv1::AddTaskRequest* q, msv
   return reactor;
 }
 
+Reactor* MatchingService::OfferTask(Context* c, const msv1::AddTaskRequest* q, msv1::Ack* r) {
+  Reactor* reactor = c->DefaultReactor();
+  matching_.OfferTask(q->task(), [reactor, r](absl::StatusOr<bool> taken) {
+    if (!taken.ok()) return reactor->Finish(ToWire(taken.status()));
+    r->set_value(*taken);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
 Reactor* MatchingService::Poll(Context* c, const msv1::PollRequest* q, msv1::PollResponse* r) {
   Reactor* reactor = c->DefaultReactor();
-  matching_.Poll(FromWire(q->queue()), q->identity(), FromProto(q->deadline()), [c] { return c->IsCancelled(); },
+  matching_.Poll(FromWire(q->queue()), q->sticky(), q->identity(), FromProto(q->deadline()), [c] { return c->IsCancelled(); },
                  [reactor, r](std::optional<PolledTask> polled) {
                    if (polled) {
                      *r->mutable_task() = std::move(polled->task);

@@ -17,6 +17,7 @@ class MatchingService final : public matchingservice::v1::MatchingService::Callb
   using Reactor = grpc::ServerUnaryReactor;
 
   Reactor* AddTask(Context* c, const matchingservice::v1::AddTaskRequest* q, matchingservice::v1::Ack* r) override;
+  Reactor* OfferTask(Context* c, const matchingservice::v1::AddTaskRequest* q, matchingservice::v1::Ack* r) override;
   Reactor* Poll(Context* c, const matchingservice::v1::PollRequest* q, matchingservice::v1::PollResponse* r) override;
   Reactor* DropStickyQueue(Context* c, const matchingservice::v1::DropStickyQueueRequest* q,
                            matchingservice::v1::DropStickyQueueResponse* r) override;

@@ -1,6 +1,10 @@
 #include "matching/rpc/routed_matching_client.h"
 
+#include <map>
+
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "matching/partition.h"
 #include "matching/rpc/matching_peer.h"
 
 namespace zaman::matching::rpc {
@@ -26,8 +30,9 @@ std::function<void(absl::Status)> AsStatus(std::function<void(absl::StatusOr<boo
 }  // namespace
 
 RoutedMatchingClient::RoutedMatchingClient(membership::Resolver& resolver, zaman::rpc::ChannelPool& channels,
-                                           MatchingClient* local, TimerService& timers)
-    : router_(resolver, membership::Role::kMatching, channels, local, timers,
+                                           MatchingClient* local, TimerService& timers, int partitions)
+    : partitions_(partitions),
+      router_(resolver, membership::Role::kMatching, channels, local, timers,
               [](std::shared_ptr<grpc::Channel> channel) -> std::unique_ptr<MatchingClient> {
                 return std::make_unique<GrpcMatchingPeer>(std::move(channel));
               }) {}
@@ -36,31 +41,57 @@ std::string RoutedMatchingClient::KeyOf(const TaskQueueKey& queue) {
   return absl::StrCat(std::get<0>(queue), "/", std::get<1>(queue), "/", static_cast<int>(std::get<2>(queue)));
 }
 
+std::string RoutedMatchingClient::PickPartition(const std::string& name, bool sticky) {
+  if (sticky || partitions_ <= 1) return name;
+  thread_local absl::BitGen random;
+  return PartitionName(name, absl::Uniform(random, 0, partitions_));
+}
+
 void RoutedMatchingClient::AddTask(const TransferTask& task, std::function<void(absl::Status)> done) {
+  TransferTask routed = task;
+  routed.mutable_task_queue()->set_name(PickPartition(
+      task.task_queue().name(), task.task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY ||
+                                    !task.query_id().empty()));
   router_.Route<bool>(
-      KeyOf(QueueOf(task)), Budget(),
-      [task](MatchingClient& c, std::function<void(absl::StatusOr<bool>)> d) { c.AddTask(task, AsStatus(std::move(d))); },
+      KeyOf(QueueOf(routed)), Budget(),
+      [routed](MatchingClient& c, std::function<void(absl::StatusOr<bool>)> d) {
+        c.AddTask(routed, AsStatus(std::move(d)));
+      },
       [done = std::move(done)](absl::StatusOr<bool> added) { done(added.status()); });
 }
 
-void RoutedMatchingClient::Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
-                                std::function<bool()> abandoned,
+void RoutedMatchingClient::OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
+  router_.Route<bool>(
+      KeyOf(QueueOf(task)), Budget(), [task](MatchingClient& c, auto d) { c.OfferTask(task, std::move(d)); },
+      std::move(done));
+}
+
+void RoutedMatchingClient::Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity,
+                                absl::Time deadline, std::function<bool()> abandoned,
                                 std::function<void(std::optional<PolledTask>)> on_done) {
   using Polled = std::optional<PolledTask>;
+  const TaskQueueKey partition{std::get<0>(queue), PickPartition(std::get<1>(queue), sticky), std::get<2>(queue)};
   router_.Route<Polled>(
-      KeyOf(queue), deadline,
-      [queue, identity, deadline, abandoned](MatchingClient& c, std::function<void(absl::StatusOr<Polled>)> d) {
+      KeyOf(partition), deadline,
+      [partition, sticky, identity, deadline, abandoned](MatchingClient& c,
+                                                         std::function<void(absl::StatusOr<Polled>)> d) {
         // A peer reports a failed call, so that the poll moves to the
         // queue's next owner; this host's own matching cannot fail.
-        if (auto* peer = dynamic_cast<GrpcMatchingPeer*>(&c)) return peer->PollOrFail(queue, identity, deadline, d);
-        c.Poll(queue, identity, deadline, abandoned, [d](Polled polled) { d(std::move(polled)); });
+        if (auto* peer = dynamic_cast<GrpcMatchingPeer*>(&c)) {
+          return peer->PollOrFail(partition, sticky, identity, deadline, d);
+        }
+        c.Poll(partition, sticky, identity, deadline, abandoned, [d](Polled polled) { d(std::move(polled)); });
       },
       [this, abandoned, on_done = std::move(on_done)](absl::StatusOr<Polled> polled) {
         if (!polled.ok() || !polled->has_value()) return on_done(std::nullopt);
+        // A task from a partition's backlog still names the partition:
+        // the worker and history know the queue by its own name.
+        TransferTask& task = (*polled)->task;
+        task.mutable_task_queue()->set_name(ParsePartition(task.task_queue().name()).first);
         // The worker went away while a remote host matched it: the task
         // goes back (query tasks too: their caller still waits).
         if (abandoned && abandoned()) {
-          AddTask((*polled)->task, [](absl::Status) {});
+          AddTask(task, [](absl::Status) {});
           return on_done(std::nullopt);
         }
         on_done(*std::move(polled));
@@ -75,8 +106,21 @@ absl::StatusOr<std::vector<TransferTask>> RoutedMatchingClient::DropStickyQueue(
 }
 
 absl::StatusOr<std::vector<PollerInfo>> RoutedMatchingClient::Pollers(const TaskQueueKey& queue) {
-  return router_.RouteBlocking<std::vector<PollerInfo>>(KeyOf(queue), Budget(),
-                                                         [&](MatchingClient& c) { return c.Pollers(queue); });
+  // Every partition's pollers, each worker once with its latest poll.
+  std::map<std::string, absl::Time> latest;
+  for (int p = 0; p < std::max(partitions_, 1); ++p) {
+    const TaskQueueKey partition{std::get<0>(queue), PartitionName(std::get<1>(queue), p), std::get<2>(queue)};
+    absl::StatusOr<std::vector<PollerInfo>> pollers = router_.RouteBlocking<std::vector<PollerInfo>>(
+        KeyOf(partition), Budget(), [&](MatchingClient& c) { return c.Pollers(partition); });
+    if (!pollers.ok()) return pollers.status();
+    for (const PollerInfo& poller : *pollers) {
+      absl::Time& seen = latest[poller.identity];
+      seen = std::max(seen, poller.last_access_time);
+    }
+  }
+  std::vector<PollerInfo> merged;
+  for (const auto& [identity, seen] : latest) merged.push_back({identity, seen});
+  return merged;
 }
 
 void RoutedMatchingClient::QueryWorkflow(const TransferTask& query_task,

@@ -14,11 +14,15 @@ namespace zaman::matching::rpc {
 // while the answer is retryable (the host left).
 class RoutedMatchingClient final : public MatchingClient {
  public:
+  // `partitions`: how many partitions each normal task queue has; a task
+  // or poll goes to one of them at random (1: every call goes to the queue
+  // it names, as a partition forwarding to its root needs).
   RoutedMatchingClient(membership::Resolver& resolver, zaman::rpc::ChannelPool& channels, MatchingClient* local,
-                       TimerService& timers);
+                       TimerService& timers, int partitions);
 
   void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
-  void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+  void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
+  void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;
   absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                             const std::string& sticky_queue) override;
@@ -36,6 +40,10 @@ class RoutedMatchingClient final : public MatchingClient {
   void SetLocalAddress(std::string address) { router_.SetLocalAddress(std::move(address)); }
 
  private:
+  // A partition of the queue (sticky queues have one).
+  std::string PickPartition(const std::string& name, bool sticky);
+
+  const int partitions_;
   zaman::rpc::Router<MatchingClient> router_;
 };
 
