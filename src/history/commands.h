@@ -10,7 +10,10 @@
 
 // What happens to a run when a worker completes a workflow task (its
 // commands become events) and when the run's timers come due. Each function
-// works inside one mutation and keeps the history invariants.
+// works inside one mutation and keeps the history invariants. They are
+// defined in history/commands/, a file per concern: complete_workflow_task.cc,
+// validate_commands.cc, activities.cc, activity_timeouts.cc, timers.cc,
+// workflow_tasks.cc, children_and_external.cc, updates.cc.
 namespace zaman::history {
 
 namespace wsv1 = ::temporal::api::workflowservice::v1;
