@@ -12,6 +12,7 @@ namespace {
 constexpr char kDetailKey[] = "zaman/temporal-error-detail";
 constexpr char kConditionFailedKey[] = "zaman/condition-failed";
 constexpr char kShardOwnershipLostKey[] = "zaman/shard-ownership-lost";
+constexpr char kTaskQueueOwnershipLostKey[] = "zaman/task-queue-ownership-lost";
 
 absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
   google::protobuf::Any any;
@@ -79,6 +80,12 @@ absl::Status ShardOwnershipLost(absl::string_view message) {
   return status;
 }
 
+absl::Status TaskQueueOwnershipLost(absl::string_view message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kTaskQueueOwnershipLostKey, absl::Cord());
+  return status;
+}
+
 absl::Status Unavailable(absl::string_view message) { return absl::UnavailableError(message); }
 
 absl::Status Internal(absl::string_view message) { return absl::InternalError(message); }
@@ -120,6 +127,10 @@ bool IsConditionFailed(const absl::Status& status) {
 
 bool IsShardOwnershipLost(const absl::Status& status) {
   return status.GetPayload(kShardOwnershipLostKey).has_value();
+}
+
+bool IsTaskQueueOwnershipLost(const absl::Status& status) {
+  return status.GetPayload(kTaskQueueOwnershipLostKey).has_value();
 }
 
 }  // namespace zaman::errors

@@ -24,6 +24,9 @@ absl::Status NamespaceAlreadyExists(absl::string_view namespace_name);
 absl::Status ConditionFailed(absl::string_view message);
 // This host no longer owns the shard (another took it: range id moved).
 absl::Status ShardOwnershipLost(absl::string_view message);
+// This host no longer owns the task-queue partition (another took it: its
+// range id moved).
+absl::Status TaskQueueOwnershipLost(absl::string_view message);
 // The caller may retry: the store is busy or unreachable.
 absl::Status Unavailable(absl::string_view message);
 absl::Status Internal(absl::string_view message);
@@ -53,5 +56,6 @@ std::optional<google::protobuf::Any> Detail(const absl::Status& status);
 
 bool IsConditionFailed(const absl::Status& status);
 bool IsShardOwnershipLost(const absl::Status& status);
+bool IsTaskQueueOwnershipLost(const absl::Status& status);
 
 }  // namespace zaman::errors
