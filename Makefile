@@ -15,7 +15,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench bench-metrics conformance
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench bench-metrics conformance cluster-soak
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -51,6 +51,14 @@ unit-test: build
 
 sdk-test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L sdk
+
+# The cluster test's long version (12 waves of workflows, every host
+# restarted) on a throw-away PostgreSQL of its own; `make test` runs the
+# short one on PostgreSQL and on MariaDB.
+cluster-soak: build
+	@dir=$$(mktemp -d); trap 'bash tests/db/throwaway.sh stop postgres '"$$dir"'/postgres; rm -rf '"$$dir" EXIT; \
+	  chmod 755 $$dir; bash tests/db/throwaway.sh start postgres $$dir/postgres >/dev/null && \
+	  ZAMAN_TEST_DB_DIR=$$dir bash tests/cluster/run.sh $(ZAMAN) postgres soak
 
 # The Go, Python, TypeScript and Java scenarios on zaman and on the reference
 # Temporal dev server, their histories compared

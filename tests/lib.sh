@@ -57,5 +57,9 @@ persistence:
     user: ${!user_var}
     password: ${!password_var}
     database: zs_$name
+# A cluster host's internal ports: free ones, never the fixed defaults.
+history: {port: 0}
+matching: {port: 0}
+worker: {port: 0}
 EOF
 }

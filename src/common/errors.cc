@@ -12,6 +12,7 @@ namespace {
 constexpr char kDetailKey[] = "zaman/temporal-error-detail";
 constexpr char kConditionFailedKey[] = "zaman/condition-failed";
 constexpr char kShardOwnershipLostKey[] = "zaman/shard-ownership-lost";
+constexpr char kStickyWorkerUnavailableKey[] = "zaman/sticky-worker-unavailable";
 constexpr char kTaskQueueOwnershipLostKey[] = "zaman/task-queue-ownership-lost";
 
 absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
@@ -80,6 +81,12 @@ absl::Status ShardOwnershipLost(absl::string_view message) {
   return status;
 }
 
+absl::Status StickyWorkerUnavailable(absl::string_view message) {
+  absl::Status status = absl::FailedPreconditionError(message);
+  status.SetPayload(kStickyWorkerUnavailableKey, absl::Cord());
+  return status;
+}
+
 absl::Status TaskQueueOwnershipLost(absl::string_view message) {
   absl::Status status = absl::UnavailableError(message);
   status.SetPayload(kTaskQueueOwnershipLostKey, absl::Cord());
@@ -127,6 +134,10 @@ bool IsConditionFailed(const absl::Status& status) {
 
 bool IsShardOwnershipLost(const absl::Status& status) {
   return status.GetPayload(kShardOwnershipLostKey).has_value();
+}
+
+bool IsStickyWorkerUnavailable(const absl::Status& status) {
+  return status.GetPayload(kStickyWorkerUnavailableKey).has_value();
 }
 
 bool IsTaskQueueOwnershipLost(const absl::Status& status) {

@@ -24,6 +24,9 @@ absl::Status NamespaceAlreadyExists(absl::string_view namespace_name);
 absl::Status ConditionFailed(absl::string_view message);
 // This host no longer owns the shard (another took it: range id moved).
 absl::Status ShardOwnershipLost(absl::string_view message);
+// A workflow task for a sticky queue that no worker polls: it belongs on
+// the run's normal queue.
+absl::Status StickyWorkerUnavailable(absl::string_view message);
 // This host no longer owns the task-queue partition (another took it: its
 // range id moved).
 absl::Status TaskQueueOwnershipLost(absl::string_view message);
@@ -56,6 +59,7 @@ std::optional<google::protobuf::Any> Detail(const absl::Status& status);
 
 bool IsConditionFailed(const absl::Status& status);
 bool IsShardOwnershipLost(const absl::Status& status);
+bool IsStickyWorkerUnavailable(const absl::Status& status);
 bool IsTaskQueueOwnershipLost(const absl::Status& status);
 
 }  // namespace zaman::errors

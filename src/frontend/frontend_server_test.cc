@@ -10,7 +10,7 @@
 
 #include "google/rpc/status.pb.h"
 #include "history/history_engine.h"
-#include "matching/matching_engine.h"
+#include "matching/matching_host.h"
 #include "persistence/store.h"
 #include "temporal/api/errordetails/v1/message.pb.h"
 
@@ -23,7 +23,7 @@ class FrontendServerTest : public ::testing::Test {
     store_ = *persistence::OpenStore({"memory", ""});
     handler_ = std::make_unique<NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
     registry_ = std::make_unique<NamespaceRegistry>(store_->namespaces());
-    matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
+    matching_ = std::make_unique<matching::MatchingHost>(clock_, timers_);
     history_ = std::make_unique<history::HistoryEngine>(store_->executions(), store_->visibility(), clock_, timers_, random_, 2,
                                                         *matching_, pool_);
     ASSERT_TRUE(history_->Start().ok());
@@ -31,7 +31,7 @@ class FrontendServerTest : public ::testing::Test {
     ServerIdentity identity{"9.9.9", {"active", "cluster-id-1", 4, clock_.Now()}, "memory"};
     FrontendOptions options;
     options.port = 0;
-    WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_, queries_,
+    WorkflowService::Backends backends{*handler_, *registry_, *history_, *matching_,
                                        pool_, clock_, timers_, random_, store_->visibility(), store_->namespaces()};
     auto server = FrontendServer::Start(options, backends, identity);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -54,8 +54,7 @@ class FrontendServerTest : public ::testing::Test {
   std::unique_ptr<persistence::Store> store_;
   std::unique_ptr<NamespaceHandler> handler_;
   std::unique_ptr<NamespaceRegistry> registry_;
-  std::unique_ptr<matching::MatchingEngine> matching_;
-  matching::QueryRegistry queries_;
+  std::unique_ptr<matching::MatchingHost> matching_;
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<FrontendServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

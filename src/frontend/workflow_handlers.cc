@@ -223,14 +223,15 @@ void WorkflowService::PollForTask(std::shared_ptr<PollState<Response>> poll) {
   constexpr bool kWorkflow = std::is_same_v<Response, wsv1::PollWorkflowTaskQueueResponse>;
   backends_.matching.Poll(
       poll->queue, poll->identity, poll->deadline, [poll] { return poll->context->IsCancelled(); },
-      [this, poll](std::optional<history::TransferTask> task) {
-        if (!task) {
+      [this, poll](std::optional<matching::PolledTask> polled) {
+        if (!polled) {
           poll->reactor->Finish(grpc::Status::OK);  // no task before the deadline: an empty answer
           return;
         }
         if constexpr (kWorkflow) {
-          if (!task->query_id().empty()) return DeliverQueryTask(poll, *task);
+          if (polled->query) return DeliverQueryTask(poll, polled->task, *polled->query);
         }
+        const history::TransferTask* task = &polled->task;
         history::Done<Response> started = [this, poll, task = *task](absl::StatusOr<Response> started) {
           if (started.ok()) {
             *poll->response = *std::move(started);
@@ -239,7 +240,10 @@ void WorkflowService::PollForTask(std::shared_ptr<PollState<Response>> poll) {
           }
           // Stale (already started, run gone): that task is done; wait for
           // the next one. Anything else: the task goes back.
-          if (started.status().code() != absl::StatusCode::kNotFound) backends_.matching.AddTask(task);
+          // (Not taken back: the run's outbox still holds it.)
+          if (started.status().code() != absl::StatusCode::kNotFound) {
+            backends_.matching.AddTask(task, [](absl::Status) {});
+          }
           PollForTask(poll);
         };
         // History records the start (the started event, the timeouts) and
@@ -327,9 +331,10 @@ grpc::ServerUnaryReactor* WorkflowService::ShutdownWorker(grpc::CallbackServerCo
         // The worker's sticky queue is no longer polled: the tasks waiting
         // there go to their normal queues now, not after the sticky timeout.
         if (!request->sticky_task_queue().empty()) {
-          for (const auto& task : backends_.matching.DropStickyQueue(ns.id, request->sticky_task_queue())) {
-            backends_.history.DispatchTransferTask(task);
-          }
+          absl::StatusOr<std::vector<history::TransferTask>> dropped =
+              backends_.matching.DropStickyQueue(ns.id, request->sticky_task_queue());
+          if (!dropped.ok()) return done(dropped.status());
+          for (const auto& task : *dropped) backends_.history.DispatchTransferTask(task);
         }
         done(wsv1::ShutdownWorkerResponse());
       });
@@ -595,9 +600,11 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeTaskQueue(grpc::CallbackServe
         auto kind = request->task_queue_type() == temporal::api::enums::v1::TASK_QUEUE_TYPE_ACTIVITY
                         ? history::TransferTask::ACTIVITY_TASK
                         : history::TransferTask::WORKFLOW_TASK;
+        absl::StatusOr<std::vector<matching::PollerInfo>> pollers =
+            backends_.matching.Pollers({ns.id, request->task_queue().name(), kind});
+        if (!pollers.ok()) return done(pollers.status());
         wsv1::DescribeTaskQueueResponse r;
-        for (const matching::PollerInfo& poller :
-             backends_.matching.Pollers({ns.id, request->task_queue().name(), kind})) {
+        for (const matching::PollerInfo& poller : *pollers) {
           auto* info = r.add_pollers();
           info->set_identity(poller.identity);
           *info->mutable_last_access_time() =
@@ -743,10 +750,15 @@ grpc::ServerUnaryReactor* WorkflowService::QueryWorkflow(grpc::CallbackServerCon
 void WorkflowService::DispatchQuery(const NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
                                     const history::HistoryClient::QueryTarget& target, absl::Time deadline,
                                     history::Done<wsv1::QueryWorkflowResponse> done) {
-  std::string query_id = backends_.random.NewUuid();
-  backends_.queries.Add(
-      query_id, request.query(),
-      [done](absl::StatusOr<wsv1::RespondQueryTaskCompletedRequest> answer) {
+  history::TransferTask task;
+  task.set_kind(history::TransferTask::WORKFLOW_TASK);
+  task.set_namespace_id(ns.id);
+  task.set_workflow_id(request.execution().workflow_id());
+  task.set_run_id(target.run_id);
+  *task.mutable_task_queue() = target.task_queue;
+  task.set_query_id(backends_.random.NewUuid());
+  backends_.matching.QueryWorkflow(
+      task, request.query(), deadline, [done](absl::StatusOr<wsv1::RespondQueryTaskCompletedRequest> answer) {
         if (!answer.ok()) return done(answer.status());
         if (answer->completed_type() == temporal::api::enums::v1::QUERY_RESULT_TYPE_FAILED) {
           return done(errors::QueryFailed(answer->error_message(), answer->failure()));
@@ -755,27 +767,19 @@ void WorkflowService::DispatchQuery(const NamespaceRef& ns, const wsv1::QueryWor
         *r.mutable_query_result() = answer->query_result();
         done(std::move(r));
       });
-  backends_.timers.Schedule(deadline, [this, query_id] {
-    backends_.queries.Fail(query_id, absl::DeadlineExceededError("query timed out before a worker answered"));
-  });
-  history::TransferTask task;
-  task.set_kind(history::TransferTask::WORKFLOW_TASK);
-  task.set_namespace_id(ns.id);
-  task.set_workflow_id(request.execution().workflow_id());
-  task.set_run_id(target.run_id);
-  *task.mutable_task_queue() = target.task_queue;
-  task.set_query_id(query_id);
-  backends_.matching.AddTask(task);
 }
 
 void WorkflowService::DeliverQueryTask(std::shared_ptr<PollState<wsv1::PollWorkflowTaskQueueResponse>> poll,
-                                       const history::TransferTask& task) {
-  std::optional<temporal::api::query::v1::WorkflowQuery> query = backends_.queries.Get(task.query_id());
-  if (!query) return PollForTask(poll);  // its caller gave up: wait for other work
-  blocking_pool_.Post([this, poll, task, query = *query] {
+                                       const history::TransferTask& task,
+                                       const temporal::api::query::v1::WorkflowQuery& query) {
+  blocking_pool_.Post([this, poll, task, query] {
     absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> response = backends_.history.QueryTaskResponse(task, query);
     if (!response.ok()) {
-      backends_.queries.Fail(task.query_id(), response.status());
+      // The query's caller hears why no worker could answer it.
+      wsv1::RespondQueryTaskCompletedRequest failed;
+      failed.set_completed_type(temporal::api::enums::v1::QUERY_RESULT_TYPE_FAILED);
+      failed.set_error_message(std::string(response.status().message()));
+      backends_.matching.RespondQueryTask(poll->queue, task.query_id(), std::move(failed), [](absl::Status) {});
       return PollForTask(poll);
     }
     *poll->response = *std::move(response);
@@ -791,10 +795,11 @@ grpc::ServerUnaryReactor* WorkflowService::RespondQueryTaskCompleted(
         absl::StatusOr<TaskToken> token = ParseToken(request->task_token(), ns);
         if (!token.ok()) return done(token.status());
         if (token->query_id().empty()) return done(errors::InvalidArgument("Error deserializing task token."));
-        if (!backends_.queries.Complete(token->query_id(), *request)) {
-          return done(absl::NotFoundError("query task not found, or its caller stopped waiting"));
-        }
-        done(wsv1::RespondQueryTaskCompletedResponse());
+        matching::TaskQueueKey queue{ns.id, token->query_task_queue(), history::TransferTask::WORKFLOW_TASK};
+        backends_.matching.RespondQueryTask(queue, token->query_id(), *request, [done](absl::Status answered) {
+          if (!answered.ok()) return done(answered);
+          done(wsv1::RespondQueryTaskCompletedResponse());
+        });
       });
 }
 

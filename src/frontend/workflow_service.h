@@ -7,7 +7,6 @@
 #include "frontend/namespace_registry.h"
 #include "history/history_client.h"
 #include "matching/matching_client.h"
-#include "matching/query_registry.h"
 #include "persistence/cluster_store.h"
 #include "persistence/job_store.h"
 #include "persistence/visibility_store.h"
@@ -40,7 +39,6 @@ class WorkflowService final
     NamespaceRegistry& registry;
     history::HistoryClient& history;
     matching::MatchingClient& matching;
-    matching::QueryRegistry& queries;
     ThreadPool& blocking_pool;
     Clock& clock;
     TimerService& timers;
@@ -229,9 +227,9 @@ class WorkflowService final
   void DispatchQuery(const history::NamespaceRef& ns, const wsv1::QueryWorkflowRequest& request,
                      const history::HistoryClient::QueryTarget& target, absl::Time deadline,
                      history::Done<wsv1::QueryWorkflowResponse> done);
-  // Hands a query task to the poller, unless its caller has given up.
+  // Hands a query task (with the run's history) to the poller.
   void DeliverQueryTask(std::shared_ptr<PollState<wsv1::PollWorkflowTaskQueueResponse>> poll,
-                        const history::TransferTask& task);
+                        const history::TransferTask& task, const temporal::api::query::v1::WorkflowQuery& query);
 
   // Activity completions and heartbeats address an activity by task token
   // or by workflow + activity id.

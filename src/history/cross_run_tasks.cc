@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "history/engine_internal.h"
 #include "history/history_metrics.h"
 #include "history/history_engine.h"
@@ -183,28 +184,22 @@ void HistoryEngine::StartChild(const TransferTask& task) {
   if (i.has_memo()) *request.mutable_memo() = i.memo();
   if (i.has_search_attributes()) *request.mutable_search_attributes() = i.search_attributes();
   if (i.has_header()) *request.mutable_header() = i.header();
-  ParentRef parent{task.namespace_id(), i.namespace_(), Execution(task.workflow_id(), task.run_id()),
-                   task.initiated_event_id(), task.root_execution()};
   NamespaceRef ns;
   ns.id = task.namespace_id();
   ns.name = i.namespace_();
 
-  // The child's first run id, or "" when the id is taken.
-  ShardOf(ns.id, i.workflow_id())
-      .Execute<std::string>(
-          [this, ns, request, parent](MutationScope& scope) -> absl::StatusOr<std::string> {
-            absl::StatusOr<CurrentRun> current = LoadCurrentRun(scope, ns.id, request.workflow_id());
-            if (!current.ok()) return current.status();
-            auto decided = ResolveConflict(scope, current->run, request);
-            if (decided.status().code() == absl::StatusCode::kAlreadyExists) return std::string();
-            if (!decided.ok()) return decided.status();
-            if (decided->has_value()) return (*decided)->run_id();  // this task ran before
-            absl::StatusOr<RunChange*> run = CreateRun(scope, random_, ns, request, current->run_id, nullptr, &parent);
-            if (!run.ok()) return run.status();
-            return (*run)->state.run_id();
-          },
-          [this, task, header = i.header(), child_type = i.workflow_type(), control = i.control(),
-           completed_id = i.workflow_task_completed_event_id(), ns](absl::StatusOr<std::string> child_run) {
+  // The child's first run id, or "" when the id is taken: on the host that
+  // owns the child's shard.
+  CrossRunStepRequest step;
+  *step.mutable_task() = task;
+  *step.mutable_initiated_event() = *initiated_event;
+  *step.mutable_child_request() = std::move(request);
+  router_->CrossRunStep(
+      step, [this, task, header = i.header(), child_type = i.workflow_type(), control = i.control(),
+             completed_id = i.workflow_task_completed_event_id(),
+             ns](absl::StatusOr<CrossRunStepResponse> stepped) {
+            absl::StatusOr<std::string> child_run =
+                stepped.ok() ? absl::StatusOr<std::string>(stepped->child_run_id()) : stepped.status();
             if (!child_run.ok()) return RetryCrossRunTask(task, child_run.status());
             ShardOf(task.namespace_id(), task.workflow_id())
                 .Execute<bool>(
@@ -245,56 +240,21 @@ void HistoryEngine::StartChild(const TransferTask& task) {
 }
 
 void HistoryEngine::DeliverChildClosed(const TransferTask& task) {
-  ShardOf(task.namespace_id(), task.target_workflow_id())
-      .Execute<bool>(
-          [task](MutationScope& scope) -> absl::StatusOr<bool> {
-            absl::StatusOr<RunChange*> loaded =
-                LoadOpenOrNull(scope, task.namespace_id(), task.target_workflow_id(), task.target_run_id());
-            if (!loaded.ok()) return loaded.status();
-            if (*loaded == nullptr) return false;
-            RunChange& parent = **loaded;
-            auto found = parent.state.mutable_children()->find(task.initiated_event_id());
-            if (found == parent.state.mutable_children()->end()) return false;  // told before
-            persistence::v1::ChildExecutionInfo child = found->second;
-            if (!child.started()) RecordChildStarted(scope, parent, child, task.child_first_run_id(), nullptr);
-            parent.state.mutable_children()->erase(task.initiated_event_id());
-            HistoryEvent result = ChildResultEvent(task.child_close_event(), child, parent.state.namespace_id());
-            AddExternalEvent(parent, scope.now(), std::move(result));
-            ScheduleWorkflowTask(scope, parent);
-            return true;
-          },
-          [this, task](absl::StatusOr<bool> delivered) {
-            if (!delivered.ok()) return RetryCrossRunTask(task, delivered.status());
-            CompleteTask(task);
-          });
+  CrossRunStepRequest step;
+  *step.mutable_task() = task;
+  router_->CrossRunStep(step, [this, task](absl::StatusOr<CrossRunStepResponse> delivered) {
+    if (!delivered.ok()) return RetryCrossRunTask(task, delivered.status());
+    CompleteTask(task);
+  });
 }
 
 void HistoryEngine::ApplyParentClosePolicy(const TransferTask& task) {
-  ShardOf(task.namespace_id(), task.target_workflow_id())
-      .Execute<bool>(
-          [task](MutationScope& scope) -> absl::StatusOr<bool> {
-            absl::StatusOr<CurrentRun> current = LoadCurrentRun(scope, task.namespace_id(), task.target_workflow_id());
-            if (!current.ok()) return current.status();
-            RunChange* child = current->run;
-            // The chain the parent started, still running (a later run of
-            // the same id is another workflow).
-            if (child == nullptr || !IsOpen(child->state) ||
-                child->state.first_execution_run_id() != task.target_run_id()) {
-              return false;
-            }
-            if (task.parent_close_policy() == enums::PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
-              WorkflowExecution parent = Execution(task.workflow_id(), task.run_id());
-              RequestCancel(scope, *child, "by parent close policy", "history-service", task.initiated_event_id(),
-                            &parent);
-            } else {
-              TerminateRun(scope, *child, "by parent close policy", nullptr, "history-service");
-            }
-            return true;
-          },
-          [this, task](absl::StatusOr<bool> applied) {
-            if (!applied.ok()) return RetryCrossRunTask(task, applied.status());
-            CompleteTask(task);
-          });
+  CrossRunStepRequest step;
+  *step.mutable_task() = task;
+  router_->CrossRunStep(step, [this, task](absl::StatusOr<CrossRunStepResponse> applied) {
+    if (!applied.ok()) return RetryCrossRunTask(task, applied.status());
+    CompleteTask(task);
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -304,33 +264,13 @@ void HistoryEngine::DeliverExternalRequest(const TransferTask& task) {
   absl::StatusOr<HistoryEvent> initiated = InitiatedEventOf(task);
   if (!initiated.ok()) return RetryCrossRunTask(task, initiated.status());
   const bool is_signal = task.kind() == TransferTask::SIGNAL_EXTERNAL;
-  ShardOf(task.namespace_id(), task.target_workflow_id())
-      .Execute<bool>(
-          [task, is_signal, event = *initiated](MutationScope& scope) -> absl::StatusOr<bool> {
-            const WorkflowExecution source = Execution(task.workflow_id(), task.run_id());
-            absl::StatusOr<RunChange*> target = LoadOpenRun(
-                scope, task.namespace_id(), Execution(task.target_workflow_id(), task.target_run_id()));
-            if (target.status().code() == absl::StatusCode::kNotFound) return false;
-            if (!target.ok()) return target.status();
-            RunChange& run = **target;
-            const bool child_only = is_signal
-                                        ? event.signal_external_workflow_execution_initiated_event_attributes()
-                                              .child_workflow_only()
-                                        : event.request_cancel_external_workflow_execution_initiated_event_attributes()
-                                              .child_workflow_only();
-            if (child_only && run.state.parent_execution().workflow_id() != task.workflow_id()) return false;
-            if (is_signal) {
-              const auto& a = event.signal_external_workflow_execution_initiated_event_attributes();
-              absl::Status s = Signal(scope, run, a.signal_name(), a.has_input() ? &a.input() : nullptr, "",
-                                      a.has_header() ? &a.header() : nullptr, task.request_id(), &source);
-              if (!s.ok()) return s;
-            } else {
-              const auto& a = event.request_cancel_external_workflow_execution_initiated_event_attributes();
-              RequestCancel(scope, run, a.reason(), "", task.initiated_event_id(), &source);
-            }
-            return true;
-          },
-          [this, task, is_signal, event = *initiated](absl::StatusOr<bool> delivered) {
+  CrossRunStepRequest step;
+  *step.mutable_task() = task;
+  *step.mutable_initiated_event() = *initiated;
+  router_->CrossRunStep(
+      step, [this, task, is_signal, event = *initiated](absl::StatusOr<CrossRunStepResponse> stepped) {
+            absl::StatusOr<bool> delivered =
+                stepped.ok() ? absl::StatusOr<bool>(stepped->applied()) : stepped.status();
             if (!delivered.ok()) return RetryCrossRunTask(task, delivered.status());
             ShardOf(task.namespace_id(), task.workflow_id())
                 .Execute<bool>(
@@ -387,6 +327,131 @@ void HistoryEngine::DeliverExternalRequest(const TransferTask& task) {
                     [this, task](absl::StatusOr<bool> recorded) {
                       if (!recorded.ok()) RetryCrossRunTask(task, recorded.status());
                     });
+          });
+}
+
+// ---------------------------------------------------------------------------
+// The target side: each step on the shard of the run it changes.
+
+void HistoryEngine::CrossRunStep(const CrossRunStepRequest& step, Done<CrossRunStepResponse> done) {
+  const TransferTask& task = step.task();
+  auto applied = [done](absl::StatusOr<bool> result) {
+    if (!result.ok()) return done(result.status());
+    CrossRunStepResponse r;
+    r.set_applied(*result);
+    done(std::move(r));
+  };
+  switch (task.kind()) {
+    case TransferTask::START_CHILD:
+      return StartChildRun(step, std::move(done));
+    case TransferTask::CHILD_CLOSED:
+      return ShardOf(task.namespace_id(), task.target_workflow_id())
+          .Execute<bool>(
+              [task](MutationScope& scope) -> absl::StatusOr<bool> {
+                absl::StatusOr<RunChange*> loaded =
+                    LoadOpenOrNull(scope, task.namespace_id(), task.target_workflow_id(), task.target_run_id());
+            if (!loaded.ok()) return loaded.status();
+            if (*loaded == nullptr) return false;
+            RunChange& parent = **loaded;
+            auto found = parent.state.mutable_children()->find(task.initiated_event_id());
+            if (found == parent.state.mutable_children()->end()) return false;  // told before
+            persistence::v1::ChildExecutionInfo child = found->second;
+            if (!child.started()) RecordChildStarted(scope, parent, child, task.child_first_run_id(), nullptr);
+            parent.state.mutable_children()->erase(task.initiated_event_id());
+            HistoryEvent result = ChildResultEvent(task.child_close_event(), child, parent.state.namespace_id());
+            AddExternalEvent(parent, scope.now(), std::move(result));
+            ScheduleWorkflowTask(scope, parent);
+            return true;
+          },
+              applied);
+    case TransferTask::PARENT_CLOSE_POLICY:
+      return ShardOf(task.namespace_id(), task.target_workflow_id())
+          .Execute<bool>(
+              [task](MutationScope& scope) -> absl::StatusOr<bool> {
+                absl::StatusOr<CurrentRun> current =
+                    LoadCurrentRun(scope, task.namespace_id(), task.target_workflow_id());
+            if (!current.ok()) return current.status();
+            RunChange* child = current->run;
+            // The chain the parent started, still running (a later run of
+            // the same id is another workflow).
+            if (child == nullptr || !IsOpen(child->state) ||
+                child->state.first_execution_run_id() != task.target_run_id()) {
+              return false;
+            }
+            if (task.parent_close_policy() == enums::PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
+              WorkflowExecution parent = Execution(task.workflow_id(), task.run_id());
+              RequestCancel(scope, *child, "by parent close policy", "history-service", task.initiated_event_id(),
+                            &parent);
+            } else {
+              TerminateRun(scope, *child, "by parent close policy", nullptr, "history-service");
+            }
+            return true;
+          },
+              applied);
+    case TransferTask::SIGNAL_EXTERNAL:
+    case TransferTask::CANCEL_EXTERNAL: {
+      const bool is_signal = task.kind() == TransferTask::SIGNAL_EXTERNAL;
+      return ShardOf(task.namespace_id(), task.target_workflow_id())
+          .Execute<bool>(
+              [task, is_signal, event = step.initiated_event()](MutationScope& scope) -> absl::StatusOr<bool> {
+            const WorkflowExecution source = Execution(task.workflow_id(), task.run_id());
+            absl::StatusOr<RunChange*> target = LoadOpenRun(
+                scope, task.namespace_id(), Execution(task.target_workflow_id(), task.target_run_id()));
+            if (target.status().code() == absl::StatusCode::kNotFound) return false;
+            if (!target.ok()) return target.status();
+            RunChange& run = **target;
+            const bool child_only = is_signal
+                                        ? event.signal_external_workflow_execution_initiated_event_attributes()
+                                              .child_workflow_only()
+                                        : event.request_cancel_external_workflow_execution_initiated_event_attributes()
+                                              .child_workflow_only();
+            if (child_only && run.state.parent_execution().workflow_id() != task.workflow_id()) return false;
+            if (is_signal) {
+              const auto& a = event.signal_external_workflow_execution_initiated_event_attributes();
+              absl::Status s = Signal(scope, run, a.signal_name(), a.has_input() ? &a.input() : nullptr, "",
+                                      a.has_header() ? &a.header() : nullptr, task.request_id(), &source);
+              if (!s.ok()) return s;
+            } else {
+              const auto& a = event.request_cancel_external_workflow_execution_initiated_event_attributes();
+              RequestCancel(scope, run, a.reason(), "", task.initiated_event_id(), &source);
+            }
+            return true;
+          },
+              applied);
+    }
+    default:
+      done(errors::InvalidArgument(absl::StrCat("no cross-run step for a ", TransferTask::Kind_Name(task.kind()),
+                                                " task")));
+  }
+}
+
+void HistoryEngine::StartChildRun(const CrossRunStepRequest& step, Done<CrossRunStepResponse> done) {
+  const TransferTask& task = step.task();
+  const auto& i = step.initiated_event().start_child_workflow_execution_initiated_event_attributes();
+  ParentRef parent{task.namespace_id(), i.namespace_(), Execution(task.workflow_id(), task.run_id()),
+                   task.initiated_event_id(), task.root_execution()};
+  NamespaceRef ns;
+  ns.id = task.namespace_id();
+  ns.name = i.namespace_();
+  ShardOf(ns.id, i.workflow_id())
+      .Execute<std::string>(
+          [this, ns, request = step.child_request(), parent](MutationScope& scope) -> absl::StatusOr<std::string> {
+            absl::StatusOr<CurrentRun> current = LoadCurrentRun(scope, ns.id, request.workflow_id());
+            if (!current.ok()) return current.status();
+            auto decided = ResolveConflict(scope, current->run, request);
+            if (decided.status().code() == absl::StatusCode::kAlreadyExists) return std::string();
+            if (!decided.ok()) return decided.status();
+            if (decided->has_value()) return (*decided)->run_id();  // this task ran before
+            absl::StatusOr<RunChange*> run = CreateRun(scope, random_, ns, request, current->run_id, nullptr, &parent);
+            if (!run.ok()) return run.status();
+            return (*run)->state.run_id();
+          },
+          [done](absl::StatusOr<std::string> child_run) {
+            if (!child_run.ok()) return done(child_run.status());
+            CrossRunStepResponse r;
+            r.set_applied(true);
+            r.set_child_run_id(*child_run);
+            done(std::move(r));
           });
 }
 

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "visibility/search_attributes.h"
+#include "zaman/historyservice/v1/service.pb.h"
 #include "zaman/persistence/v1/execution.pb.h"
 #include "temporal/api/query/v1/message.pb.h"
 #include "temporal/api/workflowservice/v1/request_response.pb.h"
@@ -17,6 +18,8 @@ namespace zaman::history {
 namespace wsv1 = ::temporal::api::workflowservice::v1;
 using TaskToken = ::zaman::persistence::v1::TaskToken;
 using TransferTask = ::zaman::persistence::v1::TransferTask;
+using CrossRunStepRequest = ::zaman::historyservice::v1::CrossRunStepRequest;
+using CrossRunStepResponse = ::zaman::historyservice::v1::CrossRunStepResponse;
 
 template <typename T>
 using Done = std::function<void(absl::StatusOr<T>)>;
@@ -149,6 +152,12 @@ class HistoryClient {
   // May wait (wait_new_event, CLOSE_EVENT) until `deadline` for the run to change.
   virtual void GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
                                   absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done) = 0;
+
+  // One step of an outbox task that changes another run — a child to
+  // start, a parent to tell, a close policy, a signal or cancel request —
+  // on the shard of the run it changes (cross_run_tasks.cc). History hosts
+  // call it on each other.
+  virtual void CrossRunStep(const CrossRunStepRequest& step, Done<CrossRunStepResponse> done) = 0;
 };
 
 }  // namespace zaman::history

@@ -7,6 +7,7 @@
 #include "history/commands.h"
 #include "history/engine_internal.h"
 #include "history/history_metrics.h"
+#include "history/shard_key.h"
 #include "history/workflow_run.h"
 
 namespace zaman::history {
@@ -27,18 +28,64 @@ HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::Vi
       num_shards_(num_shards),
       matching_(matching),
       read_pool_(read_pool),
-      updates_(timers) {}
+      updates_(timers) {
+  for (int i = 0; i < num_shards_; ++i) shards_.push_back(std::make_unique<Shard>(i, store_, clock_, timers_, *this));
+}
 
 HistoryEngine::~HistoryEngine() { Stop(); }
 
 absl::Status HistoryEngine::Start() {
   for (int i = 0; i < num_shards_; ++i) {
-    shards_.push_back(std::make_unique<Shard>(i, store_, clock_, timers_, *this));
-    if (absl::Status s = shards_.back()->Start(); !s.ok()) return s;
+    if (absl::Status s = AcquireShard(i); !s.ok()) return s;
   }
-  metrics::ShardMetrics::Get().ShardsOwned(num_shards_);
   metrics::ShardMetrics::Get().MembershipChanged();  // this host joined
   return absl::OkStatus();
+}
+
+absl::Status HistoryEngine::AcquireShard(int32_t shard_id) {
+  Shard& shard = *shards_[shard_id];
+  if (shard.running() && !shard.lost()) return absl::OkStatus();
+  shard.Stop();  // lost to another owner meanwhile: take it back
+  if (absl::Status s = shard.Start(); !s.ok()) return s;
+  metrics::ShardMetrics::Get().ShardsOwned(OwnedShardCount());
+  return absl::OkStatus();
+}
+
+void HistoryEngine::ReleaseShard(int32_t shard_id) {
+  shards_[shard_id]->Stop();
+  metrics::ShardMetrics::Get().ShardsOwned(OwnedShardCount());
+}
+
+bool HistoryEngine::OwnsShard(int32_t shard_id) const {
+  return shards_[shard_id]->running() && !shards_[shard_id]->lost();
+}
+
+bool HistoryEngine::ShardRunning(int32_t shard_id) const { return shards_[shard_id]->running(); }
+
+void HistoryEngine::RedispatchMatchingTasks() {
+  for (int32_t shard = 0; shard < num_shards_; ++shard) {
+    if (!OwnsShard(shard)) continue;
+    read_pool_.Post([this, shard] {
+      absl::StatusOr<std::vector<TransferTask>> tasks = store_.LoadTransferTasks(shard);
+      if (!tasks.ok()) {
+        spdlog::warn("shard {}: could not read its outbox again: {}", shard, tasks.status().ToString());
+        return;
+      }
+      int offered = 0;
+      for (const TransferTask& task : *tasks) {
+        if (task.kind() != TransferTask::WORKFLOW_TASK && task.kind() != TransferTask::ACTIVITY_TASK) continue;
+        AddToMatching(task);
+        ++offered;
+      }
+      if (offered > 0) spdlog::info("shard {}: offered {} tasks to matching again", shard, offered);
+    });
+  }
+}
+
+int HistoryEngine::OwnedShardCount() const {
+  int owned = 0;
+  for (int i = 0; i < num_shards_; ++i) owned += OwnsShard(i) ? 1 : 0;
+  return owned;
 }
 
 void HistoryEngine::Stop() {
@@ -61,19 +108,7 @@ void HistoryEngine::ReleaseWaiters() {
 }
 
 int32_t HistoryEngine::ShardFor(const std::string& namespace_id, const std::string& workflow_id) const {
-  // A stable hash (absl::Hash is seeded per process): FNV-1a.
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const std::string& s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
-  };
-  mix(namespace_id);
-  mix(workflow_id);
-  return static_cast<int32_t>(h % static_cast<uint64_t>(num_shards_));
+  return ShardOfWorkflow(namespace_id, workflow_id, num_shards_);
 }
 
 Shard& HistoryEngine::ShardOf(const std::string& namespace_id, const std::string& workflow_id) {
@@ -203,13 +238,22 @@ void HistoryEngine::DispatchTransferTask(const TransferTask& task) {
     });
     return;
   }
-  if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
-      task.task_queue().kind() == enums::TASK_QUEUE_KIND_STICKY &&
-      !matching_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
-    return MoveToNormalQueue(task);
-  }
-  TimedTask timed(task);
-  matching_.AddTask(task);
+  AddToMatching(task);
+}
+
+// How long a task matching could not take waits to be offered again.
+constexpr absl::Duration kMatchingRetryDelay = absl::Seconds(1);
+
+void HistoryEngine::AddToMatching(const TransferTask& task) {
+  auto timed = std::make_shared<TimedTask>(task);
+  matching_.AddTask(task, [this, task, timed](absl::Status added) {
+    if (added.ok()) return;
+    if (errors::IsStickyWorkerUnavailable(added)) return MoveToNormalQueue(task);
+    // Matching is unreachable (its host left; the ring moves on): the
+    // task is still in the outbox, so offering it again loses nothing.
+    TaskMetricsOf(task).Failed();
+    timers_.Schedule(clock_.Now() + kMatchingRetryDelay, [this, task] { AddToMatching(task); });
+  });
 }
 
 void HistoryEngine::WriteVisibility(const TransferTask& task) {
@@ -254,7 +298,7 @@ void HistoryEngine::MoveToNormalQueue(const TransferTask& task) {
             return std::optional<TransferTask>(std::move(moved));
           },
           [this](absl::StatusOr<std::optional<TransferTask>> moved) {
-            if (moved.ok() && moved->has_value()) matching_.AddTask(**moved);
+            if (moved.ok() && moved->has_value()) AddToMatching(**moved);
           });
 }
 

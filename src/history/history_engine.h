@@ -33,7 +33,24 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
                 ThreadPool& read_pool);
   ~HistoryEngine() override;
 
+  // Takes every shard (one host has them all).
   absl::Status Start();
+  // In a cluster the ShardController takes and gives back single shards as
+  // the ring says. A shard this host does not own answers every request
+  // with errors::ShardOwnershipLost.
+  absl::Status AcquireShard(int32_t shard_id);
+  void ReleaseShard(int32_t shard_id);
+  // Whether the shard runs here and still holds its range.
+  bool OwnsShard(int32_t shard_id) const;
+  bool ShardRunning(int32_t shard_id) const;
+  // Offers every workflow and activity task still in the outbox of the
+  // shards this host owns to matching again (a matching host left, and the
+  // tasks it held in memory with it).
+  void RedispatchMatchingTasks();
+  int num_shards() const { return num_shards_; }
+  // Where cross-run steps go: this engine unless set (a cluster routes them
+  // to the owner of the target's shard).
+  void SetRouter(HistoryClient& router) { router_ = &router; }
   // Answers every parked history long poll (as if its wait ran out).
   void ReleaseWaiters();
   void Stop();
@@ -89,6 +106,8 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
   void GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflowExecutionHistoryRequest request,
                           absl::Time deadline, Done<wsv1::GetWorkflowExecutionHistoryResponse> done) override;
 
+  void CrossRunStep(const CrossRunStepRequest& step, Done<CrossRunStepResponse> done) override;
+
   // ShardListener, and HistoryClient's DispatchTransferTask.
   void DispatchTransferTask(const TransferTask& task) override;
   void TimerDue(int32_t shard_id, const TimerTask& task) override;
@@ -97,6 +116,7 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
 
  private:
   Shard& ShardOf(const std::string& namespace_id, const std::string& workflow_id);
+  int OwnedShardCount() const;
   // Applies `change` to the activities of the open run that `id` or `type`
   // names (all of them for `all`); NotFound if none (api/activity_controls.cc).
   void ChangeActivities(const NamespaceRef& ns, const temporal::api::common::v1::WorkflowExecution& execution,
@@ -106,6 +126,9 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
   // Completes a started workflow task's poll response: its history (first
   // page) and the Workflow Updates waiting for the worker.
   void SendWorkflowTask(StartedWorkflowTask started, Done<wsv1::PollWorkflowTaskQueueResponse> done);
+  // Hands a workflow or activity task to matching, again later if
+  // matching cannot be reached.
+  void AddToMatching(const TransferTask& task);
   // A workflow task whose sticky worker is gone: moved to the normal queue
   // (stickiness cleared), then dispatched there.
   void MoveToNormalQueue(const TransferTask& task);
@@ -123,6 +146,7 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
   // Outbox tasks that change another run (cross_run_tasks.cc).
   void ProcessCrossRunTask(const TransferTask& task);
   void StartChild(const TransferTask& task);
+  void StartChildRun(const CrossRunStepRequest& step, Done<CrossRunStepResponse> done);
   void DeliverChildClosed(const TransferTask& task);
   void ApplyParentClosePolicy(const TransferTask& task);
   void DeliverExternalRequest(const TransferTask& task);
@@ -140,7 +164,8 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
   const int num_shards_;
   matching::MatchingClient& matching_;
   ThreadPool& read_pool_;
-  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // all of them; each runs only while owned
+  HistoryClient* router_ = this;
   UpdateRegistry updates_;
 
   // Where an update stands in the run's durable state, found by a mutation.

@@ -108,6 +108,7 @@ Shard::Shard(int32_t id, persistence::ExecutionStore& store, Clock& clock, Timer
 Shard::~Shard() { Stop(); }
 
 absl::Status Shard::Start() {
+  if (running_) return absl::OkStatus();
   absl::StatusOr<int64_t> range_id = store_.AcquireShard(id_);
   if (!range_id.ok()) return range_id.status();
   range_id_ = *range_id;
@@ -117,7 +118,14 @@ absl::Status Shard::Start() {
   if (!transfer.ok()) return transfer.status();
   absl::StatusOr<std::vector<TimerTask>> timers = store_.LoadTimerTasks(id_);
   if (!timers.ok()) return timers.status();
+  lost_ = false;
+  ++generation_;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = false;
+  }
   thread_ = std::thread([this] { Loop(); });
+  running_ = true;
   metrics::ShardMetrics::Get().ShardAcquired();
   for (const TransferTask& task : *transfer) listener_.DispatchTransferTask(task);
   for (const TimerTask& task : *timers) ArmTimer(task);
@@ -137,6 +145,7 @@ void Shard::Stop() {
     thread_.join();
     metrics::ShardMetrics::Get().ShardReleased();
   }
+  running_ = false;
 }
 
 void Shard::Post(Op op) {
@@ -147,7 +156,7 @@ void Shard::Post(Op op) {
       return;
     }
   }
-  op.done(errors::Unavailable("the history shard is stopping"));
+  op.done(errors::ShardOwnershipLost(absl::StrCat("shard ", id_, " does not run on this host")));
 }
 
 void Shard::Loop() {
@@ -340,7 +349,8 @@ void Shard::ResolveUncertainTasks(std::vector<TransferTask> transfer, std::vecto
 void Shard::ArmTimer(const TimerTask& task) {
   absl::Time at = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(task.fire_time()));
   metrics::ShardMetrics::Get().TimerArmed();
-  timers_.Schedule(at, [this, task] {
+  timers_.Schedule(at, [this, task, generation = generation_.load()] {
+    if (generation != generation_.load() || !running_) return;  // re-armed by a later start, or not ours now
     metrics::ShardMetrics::Get().TimerFired();
     listener_.TimerDue(id_, task);
   });

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -109,9 +110,15 @@ class Shard {
   ~Shard();
 
   // Takes ownership in the store, then re-dispatches the outbox and re-arms
-  // the timers found there (work acknowledged before a crash resumes).
+  // the timers found there (work acknowledged before a crash resumes). A
+  // stopped shard can be started again (its ownership came back).
   absl::Status Start();
+  // Runs what is queued, then refuses new work (errors::ShardOwnershipLost:
+  // the caller asks the shard's next owner).
   void Stop();
+  bool running() const { return running_.load(); }
+  // Another host took the shard (a commit found its range id moved).
+  bool lost() const { return lost_.load(); }
 
   int32_t id() const { return id_; }
 
@@ -166,13 +173,17 @@ class Shard {
 
   absl::Mutex mu_;
   std::deque<Op> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = true;  // until started
   std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> lost_{false};
+  // Counts the starts: a timer armed under an earlier ownership is dropped
+  // (the later start armed it again from the store).
+  std::atomic<uint64_t> generation_{0};
 
   // Shard thread only.
   int64_t range_id_ = 0;
   int64_t next_task_id_ = 0;
-  bool lost_ = false;
   Batch* batch_ = nullptr;  // the batch being built
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/proto_time.h"
 #include "history/shard.h"
 #include "temporal/api/enums/v1/event_type.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
@@ -88,9 +89,7 @@ temporal::api::workflow::v1::WorkflowExecutionInfo ExecutionInfoOf(const Mutable
 TransferTask NewTransferTask(const MutableState& state, TransferTask::Kind kind);
 TimerTask NewTimerTask(const MutableState& state, TimerTask::Kind kind, absl::Time at);
 
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& t);
-google::protobuf::Duration ToProto(absl::Duration d);
-absl::Duration FromProto(const google::protobuf::Duration& d);
+using ::zaman::FromProto;
+using ::zaman::ToProto;
 
 }  // namespace zaman::history

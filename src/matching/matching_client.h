@@ -6,12 +6,16 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "temporal/api/query/v1/message.pb.h"
+#include "temporal/api/workflowservice/v1/request_response.pb.h"
 #include "zaman/persistence/v1/execution.pb.h"
 
 namespace zaman::matching {
 
 using TransferTask = ::zaman::persistence::v1::TransferTask;
+using QueryAnswer = ::temporal::api::workflowservice::v1::RespondQueryTaskCompletedRequest;
 
 // A task queue: namespace id, name, and whether it holds workflow or
 // activity tasks.
@@ -22,35 +26,51 @@ struct PollerInfo {
   absl::Time last_access_time;
 };
 
+// What a poll gets: a task, and for a query task its query.
+struct PolledTask {
+  TransferTask task;
+  std::optional<temporal::api::query::v1::WorkflowQuery> query;
+};
+
 // The matching role as its callers see it: history hands it the tasks its
-// outbox commits, the frontend parks workers' polls on it. In one process
-// it is the MatchingEngine itself; its callers never know which
-// implementation they have. Thread-safe; callbacks must not block.
+// outbox commits, the frontend parks workers' polls on it and sends it
+// queries. In one process it is the local MatchingHost; across hosts a
+// routing gRPC client (src/matching/rpc/); its callers never know which they
+// have. Thread-safe; callbacks must not block.
 class MatchingClient {
  public:
   virtual ~MatchingClient() = default;
 
-  // A task for the queue's next poller (or its backlog).
-  virtual void AddTask(const TransferTask& task) = 0;
+  // A task for the queue's next poller (or its backlog). `done` hears
+  // errors::StickyWorkerUnavailable for a workflow task on a sticky queue
+  // nobody polls (the caller sends it to the normal queue instead), or
+  // Unavailable when matching could not be reached (the caller tries again).
+  virtual void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) = 0;
 
   // Calls `on_done` exactly once: with a task, or with nullopt at
   // `deadline` (or at shutdown). `abandoned` tells whether the caller went
   // away; such polls get no task.
   virtual void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
-                    std::function<bool()> abandoned,
-                    std::function<void(std::optional<TransferTask>)> on_done) = 0;
+                    std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) = 0;
 
-  // Whether a worker is (or was just now) polling this sticky queue. When
-  // none is, its workflow tasks go to the normal queue instead.
-  virtual bool StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue) = 0;
   // The worker behind a sticky queue stopped (ShutdownWorker): its parked
   // polls are answered empty, the queue forgotten, and the tasks waiting in
-  // it returned for the caller to route elsewhere.
-  virtual std::vector<TransferTask> DropStickyQueue(const std::string& namespace_id,
-                                                    const std::string& sticky_queue) = 0;
+  // it returned for the caller to route elsewhere. Blocks.
+  virtual absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
+                                                                    const std::string& sticky_queue) = 0;
 
-  // Every worker that has polled the queue, with its last poll (DescribeTaskQueue).
-  virtual std::vector<PollerInfo> Pollers(const TaskQueueKey& queue) = 0;
+  // Every worker that has polled the queue, with its last poll
+  // (DescribeTaskQueue). Blocks.
+  virtual absl::StatusOr<std::vector<PollerInfo>> Pollers(const TaskQueueKey& queue) = 0;
+
+  // A query: `query_task` (its query_id set) goes to the run's queue, and
+  // `done` gets the worker's answer, or DeadlineExceeded at `deadline`.
+  virtual void QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,
+                             absl::Time deadline, std::function<void(absl::StatusOr<QueryAnswer>)> done) = 0;
+  // A worker's answer to the query task of `queue` (the queue the query
+  // was put on). NotFound when nobody waits for it any more.
+  virtual void RespondQueryTask(const TaskQueueKey& queue, const std::string& query_id, QueryAnswer answer,
+                                std::function<void(absl::Status)> done) = 0;
 };
 
 }  // namespace zaman::matching

@@ -144,6 +144,28 @@ std::vector<PollerInfo> MatchingEngine::Pollers(const TaskQueueKey& key) {
   return pollers;
 }
 
+int MatchingEngine::DropQueues(const std::function<bool(const TaskQueueKey&)>& moved) {
+  std::vector<Queue> dropped;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = queues_.begin(); it != queues_.end();) {
+      if (!moved(it->first)) {
+        ++it;
+        continue;
+      }
+      dropped.push_back(std::move(it->second));
+      it = queues_.erase(it);
+    }
+  }
+  for (Queue& queue : dropped) {
+    for (Poller& p : queue.pollers) {
+      timers_.Cancel(p.timer);  // out of the list: only this answers it
+      p.on_done(std::nullopt);
+    }
+  }
+  return static_cast<int>(dropped.size());
+}
+
 int64_t MatchingEngine::BacklogSize(const TaskQueueKey& key) {
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(key);

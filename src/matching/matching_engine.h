@@ -15,25 +15,36 @@
 
 namespace zaman::matching {
 
-// The matching role: hands tasks to long-polling workers. A poll with
+// The matching role's task queues: hands tasks to long-polling workers. A poll with
 // nothing to do is parked as a callback (no thread waits) until a task
 // arrives (sync match) or its deadline passes; tasks nobody is polling for
 // wait in the queue's backlog. The backlog lives in memory: each task is
 // still an outbox row in the history store until a worker has started it,
 // so after a restart history hands every such task over again.
-// Thread-safe; callbacks run outside its lock.
-class MatchingEngine final : public MatchingClient {
+// Thread-safe; callbacks run outside its lock. MatchingHost (the role's
+// MatchingClient) puts queries and sticky routing on top.
+class MatchingEngine final {
  public:
   MatchingEngine(Clock& clock, TimerService& timers);
-  ~MatchingEngine() override;
+  ~MatchingEngine();
 
-  // MatchingClient.
-  void AddTask(const TransferTask& task) override;
+  // A task for the queue's next poller (or its backlog).
+  void AddTask(const TransferTask& task);
+  // Calls `on_done` exactly once: with a task, or with nullopt at
+  // `deadline` (or at shutdown); abandoned polls get no task.
   void Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
-            std::function<bool()> abandoned, std::function<void(std::optional<TransferTask>)> on_done) override;
-  bool StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue) override;
-  std::vector<TransferTask> DropStickyQueue(const std::string& namespace_id, const std::string& sticky_queue) override;
-  std::vector<PollerInfo> Pollers(const TaskQueueKey& queue) override;
+            std::function<bool()> abandoned, std::function<void(std::optional<TransferTask>)> on_done);
+  // Whether a worker is (or was just now) polling this sticky queue.
+  bool StickyWorkerAvailable(const std::string& namespace_id, const std::string& sticky_queue);
+  // Answers the sticky queue's parked polls empty, forgets the queue, and
+  // returns the tasks that waited in it.
+  std::vector<TransferTask> DropStickyQueue(const std::string& namespace_id, const std::string& sticky_queue);
+  std::vector<PollerInfo> Pollers(const TaskQueueKey& queue);
+  // The queues `moved` names now belong to another matching host: their
+  // parked polls are answered empty (the workers poll again, and reach the
+  // new owner) and their backlogs dropped (history offers those tasks again
+  // to the new owner). Returns how many queues were dropped.
+  int DropQueues(const std::function<bool(const TaskQueueKey&)>& moved);
 
   int64_t BacklogSize(const TaskQueueKey& queue);
 

@@ -9,7 +9,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace zaman::server {
 namespace {
@@ -174,8 +176,41 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
   Section metrics;
   metrics.On("prometheus", Sub(prometheus));
 
+  Section history_section, matching_section, worker_section;
+  history_section.On("port", Int(&config.history_port, 0, 65535));
+  matching_section.On("port", Int(&config.matching_port, 0, 65535));
+  worker_section.On("port", Int(&config.worker_port, 0, 65535));
+  Section membership;
+  membership.On("broadcast_address", String(&config.broadcast_address))
+      .On("internal_ip", String(&config.internal_ip))
+      .On("heartbeat_interval", Duration(&config.membership_heartbeat))
+      .On("ttl", Duration(&config.membership_ttl));
+
   Section top;
-  top.On("log", Sub(log))
+  top.On("history", Sub(history_section))
+      .On("matching", Sub(matching_section))
+      .On("worker", Sub(worker_section))
+      .On("membership", Sub(membership))
+      .On("services", [&config](const YAML::Node& node, const std::string& path) -> absl::Status {
+        std::string list;
+        if (node.IsScalar()) {
+          list = node.Scalar();
+        } else if (node.IsSequence()) {
+          std::vector<std::string> names;
+          for (const auto& item : node) {
+            if (!item.IsScalar()) return Bad(path, "must be a list of role names");
+            names.push_back(item.Scalar());
+          }
+          list = absl::StrJoin(names, ",");
+        } else {
+          return Bad(path, "must be a list of role names");
+        }
+        absl::StatusOr<std::vector<std::string>> services = ParseServices(list);
+        if (!services.ok()) return Bad(path, services.status().message());
+        config.services = *std::move(services);
+        return absl::OkStatus();
+      })
+      .On("log", Sub(log))
       .On("metrics", Sub(metrics))
       .On("frontend", Sub(frontend))
       .On("persistence", Sub(persistence))
@@ -218,6 +253,24 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
 
 }  // namespace
 
+bool ServerConfig::Runs(absl::string_view role) const {
+  return std::find(services.begin(), services.end(), role) != services.end();
+}
+
+absl::StatusOr<std::vector<std::string>> ParseServices(absl::string_view list) {
+  std::vector<std::string> services;
+  for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+    name = absl::StripAsciiWhitespace(name);
+    if (std::find(std::begin(kRoleNames), std::end(kRoleNames), name) == std::end(kRoleNames)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown service \"", name, "\" (known: frontend, history, matching, worker)"));
+    }
+    if (std::find(services.begin(), services.end(), name) == services.end()) services.emplace_back(name);
+  }
+  if (services.empty()) return absl::InvalidArgumentError("names no service (frontend, history, matching, worker)");
+  return services;
+}
+
 absl::Status ValidateConfig(const ServerConfig& config) {
   static const char* kLevels[] = {"debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
@@ -253,6 +306,12 @@ absl::Status ValidateConfig(const ServerConfig& config) {
     return Bad("persistence.sqlite.path", "must not be empty");
   }
   if (config.cluster_name.empty()) return Bad("cluster.name", "must not be empty");
+  if (config.services.size() != std::size(kRoleNames) && !config.Clustered()) {
+    return Bad("services", "running some roles only needs a store the hosts share: persistence.driver postgres or mysql");
+  }
+  if (config.membership_ttl <= config.membership_heartbeat) {
+    return Bad("membership.ttl", "must be longer than membership.heartbeat_interval");
+  }
   if (const std::string& at = config.metrics_listen_address;
       !at.empty() && (at.rfind(':') == std::string::npos || at.rfind(':') + 1 == at.size())) {
     return Bad("metrics.prometheus.listen_address", "must be host:port, e.g. 127.0.0.1:8000");

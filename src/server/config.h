@@ -34,7 +34,32 @@ struct ServerConfig {
   std::string metrics_listen_address;
   // How long in-flight calls may run on after SIGINT/SIGTERM.
   absl::Duration shutdown_grace = absl::Seconds(10);
+
+  // The roles this process runs (`services:`, `--services`): any of
+  // frontend, history, matching, worker. A cluster (docs/cluster.md) runs
+  // them in separate processes on a shared PostgreSQL or MySQL store.
+  std::vector<std::string> services = {"frontend", "history", "matching", "worker"};
+  // The internal ports of the backend roles (`history.port` ...), on
+  // `internal_ip` (default: frontend.ip). 0 picks a free one.
+  std::string internal_ip;
+  int history_port = 7234;
+  int matching_port = 7235;
+  int worker_port = 7239;
+  // `membership.*`: the address other hosts dial to reach this one
+  // (default: the internal listen ip), and how hosts notice each other.
+  std::string broadcast_address;
+  absl::Duration membership_heartbeat = absl::Seconds(3);
+  absl::Duration membership_ttl = absl::Seconds(10);
+
+  bool Runs(absl::string_view role) const;
+  // Whether this process is (part of) a cluster: its store is shared.
+  bool Clustered() const { return persistence.driver == "postgres" || persistence.driver == "mysql"; }
 };
+
+// The roles `--services` and `services:` accept.
+inline constexpr const char* kRoleNames[] = {"frontend", "history", "matching", "worker"};
+// "frontend,history" into its roles; InvalidArgument naming a wrong one.
+absl::StatusOr<std::vector<std::string>> ParseServices(absl::string_view list);
 
 // Parses and validates a YAML config. The error is one line that names the
 // setting at fault, e.g. `frontend.port: must be a whole number from 0 to 65535`.

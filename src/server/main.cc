@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
   std::string config_path;
   CLI::App* start = server->add_subcommand("start", "Start a server from a config file");
   start->add_option("--config,-c", config_path, "YAML config file (see docs/configuration.md)")->required();
+  std::string services;
+  start->add_option("--services", services,
+                    "Roles to run, comma-separated: frontend, history, matching, worker (default: the config's "
+                    "services:, else all four)");
 
   // db: the schema of a config's store (PostgreSQL and MySQL need it set
   // up before a server starts on them).
@@ -137,5 +141,11 @@ int main(int argc, char** argv) {
   }
   absl::StatusOr<ServerConfig> config = zaman::server::LoadConfigFile(config_path);
   if (!config.ok()) return Fail(absl::StrCat(config_path, ": ", config.status().message()));
+  if (!services.empty()) {
+    absl::StatusOr<std::vector<std::string>> roles = zaman::server::ParseServices(services);
+    if (!roles.ok()) return Fail(absl::StrCat("--services: ", roles.status().message()));
+    config->services = *std::move(roles);
+    if (absl::Status s = zaman::server::ValidateConfig(*config); !s.ok()) return Fail(s.message());
+  }
   return Start(*config);
 }

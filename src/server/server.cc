@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/version.h"
 
 namespace zaman::server {
@@ -13,6 +14,13 @@ namespace {
 // How often the worker role looks for runs past their namespace's
 // retention period.
 constexpr absl::Duration kRetentionSweepInterval = absl::Minutes(10);
+// After the matching ring changes, history waits this long before it
+// offers its outbox tasks again, so that every host's view has caught up.
+constexpr absl::Duration kRedispatchDelay = absl::Seconds(2);
+
+std::string HostPort(const std::string& ip, int port) {
+  return absl::StrCat(ip.find(':') != std::string::npos ? absl::StrCat("[", ip, "]") : ip, ":", port);
+}
 
 }  // namespace
 
@@ -29,64 +37,166 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerConfig& confi
       metrics::CountRestart(role);
     }
   }
-
-  absl::StatusOr<std::unique_ptr<persistence::Store>> store = persistence::OpenStore(config.persistence);
-  if (!store.ok()) return store.status();
-  server->store_ = *std::move(store);
-  server->executions_ = std::make_unique<persistence::MeteredExecutionStore>(server->store_->executions());
-  server->visibility_ = std::make_unique<persistence::MeteredVisibilityStore>(server->store_->visibility());
-
-  persistence::ClusterMetadata initial{config.cluster_name, server->random_.NewUuid(), config.num_shards,
-                                       Clock::Real().Now()};
-  absl::StatusOr<persistence::ClusterMetadata> cluster = server->store_->cluster().InitClusterMetadata(initial);
-  if (!cluster.ok()) return cluster.status();
-  if (cluster->num_shards != config.num_shards) {
-    spdlog::warn("the store was created with {} history shards; the configured {} is ignored",
-                 cluster->num_shards, config.num_shards);
-  }
-
+  if (absl::Status s = server->OpenStore(); !s.ok()) return s;
   server->timers_ = std::make_unique<TimerService>(Clock::Real(), /*run_thread=*/true);
   server->blocking_pool_ = std::make_unique<ThreadPool>(4);
-  server->matching_ = std::make_unique<matching::MatchingEngine>(Clock::Real(), *server->timers_);
-  server->history_ = std::make_unique<history::HistoryEngine>(
-      *server->executions_, *server->visibility_, Clock::Real(), *server->timers_, server->random_, cluster->num_shards,
-      *server->matching_, *server->blocking_pool_);
-  if (absl::Status s = server->history_->Start(); !s.ok()) return s;
   server->registry_ = std::make_unique<frontend::NamespaceRegistry>(server->store_->namespaces());
   server->namespaces_ = std::make_unique<frontend::NamespaceHandler>(
-      server->store_->namespaces(), Clock::Real(), server->random_, cluster->cluster_name);
+      server->store_->namespaces(), Clock::Real(), server->random_, server->cluster_.cluster_name);
   for (const NamespaceConfig& ns : config.namespaces) {
     if (absl::Status s = server->namespaces_->Ensure(ns.name, ns.retention); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat("registering namespace ", ns.name, ": ", s.message()));
     }
   }
+  absl::Status started = config.Clustered() ? server->StartClusterHost() : server->StartAlone();
+  if (!started.ok()) return started;
 
   frontend::NamespaceRegistry& registry = *server->registry_;
   server->schedule_actions_ = std::make_unique<worker::schedule::HistoryWorkflowActions>(
-      *server->history_, [&registry](const std::string& name) { return registry.Resolve(name); });
+      *server->history_client_, [&registry](const std::string& name) { return registry.Resolve(name); });
   server->schedules_ = std::make_unique<worker::schedule::ScheduleService>(
       server->store_->jobs(), *server->visibility_, *server->schedule_actions_, Clock::Real(),
       *server->timers_, *server->blocking_pool_, server->random_);
-
-  frontend::ServerIdentity identity{kVersion, *cluster, std::string(server->store_->backend_name())};
-  frontend::WorkflowService::Backends backends{
-      *server->namespaces_, *server->registry_, *server->history_, *server->matching_, server->queries_,
-      *server->blocking_pool_, Clock::Real(), *server->timers_, server->random_,
-      *server->visibility_, server->store_->namespaces(), server->schedules_.get(), &server->store_->jobs()};
-  absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
-      frontend::FrontendServer::Start(config.frontend, backends, identity);
-  if (!frontend.ok()) return frontend.status();
-  server->frontend_ = *std::move(frontend);
-  server->retention_ = std::make_unique<worker::RetentionScanner>(
-      server->store_->namespaces(), *server->visibility_, *server->history_, Clock::Real(), *server->timers_,
-      *server->blocking_pool_, kRetentionSweepInterval);
-  server->retention_->Start();
-  server->schedules_->Start();
-  server->batches_ = std::make_unique<worker::batch::BatchRunner>(
-      server->store_->jobs(), server->store_->namespaces(), *server->visibility_, *server->history_,
-      Clock::Real(), *server->timers_, *server->blocking_pool_);
-  server->batches_->Start();
+  if (config.Runs("frontend")) {
+    if (absl::Status s = server->StartFrontend(); !s.ok()) return s;
+  }
+  if (config.Runs("worker")) server->StartWorkerRole();
   return server;
+}
+
+absl::Status Server::OpenStore() {
+  absl::StatusOr<std::unique_ptr<persistence::Store>> store = persistence::OpenStore(config_.persistence);
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+  executions_ = std::make_unique<persistence::MeteredExecutionStore>(store_->executions());
+  visibility_ = std::make_unique<persistence::MeteredVisibilityStore>(store_->visibility());
+  persistence::ClusterMetadata initial{config_.cluster_name, random_.NewUuid(), config_.num_shards,
+                                       Clock::Real().Now()};
+  absl::StatusOr<persistence::ClusterMetadata> cluster = store_->cluster().InitClusterMetadata(initial);
+  if (!cluster.ok()) return cluster.status();
+  if (cluster->num_shards != config_.num_shards) {
+    spdlog::warn("the store was created with {} history shards; the configured {} is ignored", cluster->num_shards,
+                 config_.num_shards);
+  }
+  cluster_ = *cluster;
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartAlone() {
+  matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_);
+  history_ = std::make_unique<history::HistoryEngine>(*executions_, *visibility_, Clock::Real(), *timers_, random_,
+                                                      cluster_.num_shards, *matching_, *blocking_pool_);
+  if (absl::Status s = history_->Start(); !s.ok()) return s;
+  history_client_ = history_.get();
+  matching_client_ = matching_.get();
+  return absl::OkStatus();
+}
+
+absl::Status Server::StartClusterHost() {
+  const std::string& ip = config_.internal_ip.empty() ? config_.frontend.ip : config_.internal_ip;
+  const std::string& broadcast = config_.broadcast_address.empty() ? ip : config_.broadcast_address;
+  channels_ = std::make_unique<rpc::ChannelPool>();
+  membership::MembershipOptions options;
+  options.heartbeat_interval = config_.membership_heartbeat;
+  options.ttl = config_.membership_ttl;
+  membership_ = std::make_unique<membership::Membership>(store_->membership(), random_.NewUuid(), options);
+
+  if (config_.Runs("matching")) matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_);
+  routed_matching_ =
+      std::make_unique<matching::rpc::RoutedMatchingClient>(*membership_, *channels_, matching_.get(), *timers_);
+  if (config_.Runs("history")) {
+    history_ = std::make_unique<history::HistoryEngine>(*executions_, *visibility_, Clock::Real(), *timers_, random_,
+                                                        cluster_.num_shards, *routed_matching_, *blocking_pool_);
+  }
+  routed_history_ = std::make_unique<history::rpc::RoutedHistoryClient>(*membership_, *channels_, history_.get(),
+                                                                        *timers_, cluster_.num_shards);
+  history_client_ = routed_history_.get();
+  matching_client_ = routed_matching_.get();
+
+  // Each backend role listens on its own port, and is known by it.
+  auto listen = [&](membership::Role role, int port,
+                    std::vector<grpc::Service*> services) -> absl::StatusOr<std::unique_ptr<rpc::InternalServer>> {
+    absl::StatusOr<std::unique_ptr<rpc::InternalServer>> server = rpc::InternalServer::Start(ip, port, services);
+    if (!server.ok()) {
+      return absl::Status(server.status().code(),
+                          absl::StrCat(membership::RoleName(role), ".port: ", server.status().message()));
+    }
+    membership_->AddRole(role, HostPort(broadcast, (*server)->port()));
+    return server;
+  };
+  if (history_) {
+    history_->SetRouter(*routed_history_);
+    history_service_ = std::make_unique<history::rpc::HistoryService>(*history_, *blocking_pool_);
+    auto server = listen(membership::Role::kHistory, config_.history_port, {history_service_.get()});
+    if (!server.ok()) return server.status();
+    history_server_ = *std::move(server);
+    routed_history_->SetLocalAddress(HostPort(broadcast, history_server_->port()));
+  }
+  if (matching_) {
+    matching_service_ = std::make_unique<matching::rpc::MatchingService>(*matching_, *blocking_pool_);
+    auto server = listen(membership::Role::kMatching, config_.matching_port, {matching_service_.get()});
+    if (!server.ok()) return server.status();
+    matching_server_ = *std::move(server);
+    matching_address_ = HostPort(broadcast, matching_server_->port());
+    routed_matching_->SetLocalAddress(matching_address_);
+  }
+  if (config_.Runs("worker")) {
+    auto server = listen(membership::Role::kWorker, config_.worker_port, {});
+    if (!server.ok()) return server.status();
+    worker_server_ = *std::move(server);
+  }
+  if (config_.Runs("frontend")) {
+    membership_->AddRole(membership::Role::kFrontend, HostPort(broadcast, config_.frontend.port));
+  }
+  if (absl::Status s = membership_->Start(); !s.ok()) return s;
+  membership_->OnChange([this](membership::Role role) {
+    if (role == membership::Role::kMatching) MatchingRingChanged();
+  });
+  if (history_) {
+    shard_controller_ = std::make_unique<history::ShardController>(
+        *history_, *membership_, HostPort(broadcast, history_server_->port()));
+    shard_controller_->Start();
+  }
+  spdlog::info("cluster host {} runs {} (history :{}, matching :{}, worker :{})", membership_->host_id(),
+               absl::StrJoin(config_.services, ","), history_port(), matching_port(), worker_port());
+  return absl::OkStatus();
+}
+
+void Server::MatchingRingChanged() {
+  if (matching_) {
+    int dropped = matching_->engine().DropQueues([this](const matching::TaskQueueKey& queue) {
+      absl::StatusOr<std::string> owner =
+          membership_->Owner(membership::Role::kMatching, matching::rpc::RoutedMatchingClient::KeyOf(queue));
+      return owner.ok() && *owner != matching_address_;
+    });
+    if (dropped > 0) spdlog::info("matching: {} task queues moved to other hosts", dropped);
+  }
+  if (history_) {
+    timers_->Schedule(absl::Now() + kRedispatchDelay, [this] { history_->RedispatchMatchingTasks(); });
+  }
+}
+
+absl::Status Server::StartFrontend() {
+  frontend::ServerIdentity identity{kVersion, cluster_, std::string(store_->backend_name())};
+  frontend::WorkflowService::Backends backends{
+      *namespaces_, *registry_, *history_client_, *matching_client_, *blocking_pool_, Clock::Real(), *timers_,
+      random_, *visibility_, store_->namespaces(), schedules_.get(), &store_->jobs()};
+  absl::StatusOr<std::unique_ptr<frontend::FrontendServer>> frontend =
+      frontend::FrontendServer::Start(config_.frontend, backends, identity);
+  if (!frontend.ok()) return frontend.status();
+  frontend_ = *std::move(frontend);
+  return absl::OkStatus();
+}
+
+void Server::StartWorkerRole() {
+  retention_ = std::make_unique<worker::RetentionScanner>(store_->namespaces(), *visibility_, *history_client_,
+                                                          Clock::Real(), *timers_, *blocking_pool_,
+                                                          kRetentionSweepInterval);
+  retention_->Start();
+  schedules_->Start();
+  batches_ = std::make_unique<worker::batch::BatchRunner>(store_->jobs(), store_->namespaces(), *visibility_,
+                                                          *history_client_, Clock::Real(), *timers_, *blocking_pool_);
+  batches_->Start();
 }
 
 Server::~Server() { Shutdown(); }
@@ -94,14 +204,20 @@ Server::~Server() { Shutdown(); }
 void Server::Shutdown() {
   // Order matters. Parked long polls are answered first (empty), so that
   // the frontend's graceful stop does not wait on them; then calls in
-  // flight finish against a live history; then history stops writing; the
-  // pool drains; the store closes last.
+  // flight finish against a live history; a cluster host then leaves the
+  // membership and hands its shards off; history stops writing; the pool
+  // drains; the store closes last.
   if (retention_) retention_->Stop();
   if (schedules_) schedules_->Stop();
   if (batches_) batches_->Stop();
   if (matching_) matching_->Shutdown();
   if (history_) history_->ReleaseWaiters();
   if (frontend_) frontend_->Shutdown(config_.shutdown_grace);
+  if (membership_) membership_->Leave();
+  if (shard_controller_) shard_controller_->Stop();
+  for (auto* server : {&history_server_, &matching_server_, &worker_server_}) {
+    if (*server) (*server)->Shutdown(absl::Seconds(1));
+  }
   if (history_) history_->Stop();
   blocking_pool_.reset();
   frontend_.reset();
@@ -109,8 +225,18 @@ void Server::Shutdown() {
   schedules_.reset();
   schedule_actions_.reset();
   batches_.reset();
+  shard_controller_.reset();
+  history_server_.reset();
+  matching_server_.reset();
+  worker_server_.reset();
+  history_service_.reset();
+  matching_service_.reset();
+  routed_history_.reset();
   history_.reset();
+  routed_matching_.reset();
   matching_.reset();
+  membership_.reset();
+  channels_.reset();
   timers_.reset();
   registry_.reset();
   namespaces_.reset();
@@ -135,13 +261,19 @@ int RunUntilSignalled(const ServerConfig& config) {
     spdlog::error("zaman could not start: {}", std::string(server.status().message()));
     return server.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
-  spdlog::info("zaman {} listening on {}:{} ({}; {}{}), started in {}", kVersion, config.frontend.ip,
-               (*server)->frontend_port(), config.frontend.tls.enabled() ? "TLS" : "plaintext",
-               config.persistence.driver == "sqlite" ? "sqlite " + config.persistence.sqlite_path
-                                                     : config.persistence.driver,
-               (*server)->metrics_port() != 0 ? absl::StrCat("; metrics on :", (*server)->metrics_port(), "/metrics")
-                                              : std::string(),
-               absl::FormatDuration(absl::Now() - started));
+  const std::string store = config.persistence.driver == "sqlite" ? "sqlite " + config.persistence.sqlite_path
+                                                                   : config.persistence.driver;
+  const std::string metrics = (*server)->metrics_port() != 0
+                                  ? absl::StrCat("; metrics on :", (*server)->metrics_port(), "/metrics")
+                                  : std::string();
+  if ((*server)->frontend_port() != 0) {
+    spdlog::info("zaman {} listening on {}:{} ({}; {}{}), started in {}", kVersion, config.frontend.ip,
+                 (*server)->frontend_port(), config.frontend.tls.enabled() ? "TLS" : "plaintext", store, metrics,
+                 absl::FormatDuration(absl::Now() - started));
+  } else {
+    spdlog::info("zaman {} running {} ({}{}), started in {}", kVersion, absl::StrJoin(config.services, ","), store,
+                 metrics, absl::FormatDuration(absl::Now() - started));
+  }
 
   int signal = 0;
   sigwait(&stop_signals, &signal);

@@ -16,7 +16,7 @@
 #include "common/timer_service.h"
 #include "frontend/frontend_server.h"
 #include "history/history_engine.h"
-#include "matching/matching_engine.h"
+#include "matching/matching_host.h"
 #include "persistence/store.h"
 #include "persistence/testing/faulty_execution_store.h"
 #include "temporal/api/command/v1/message.pb.h"
@@ -39,7 +39,7 @@ class FunctionalTest : public ::testing::Test {
     namespaces_ = std::make_unique<frontend::NamespaceHandler>(store_->namespaces(), clock_, random_, "active");
     ASSERT_TRUE(namespaces_->Ensure("default", absl::Hours(24)).ok());
     registry_ = std::make_unique<frontend::NamespaceRegistry>(store_->namespaces());
-    matching_ = std::make_unique<matching::MatchingEngine>(clock_, timers_);
+    matching_ = std::make_unique<matching::MatchingHost>(clock_, timers_);
     executions_ = std::make_unique<persistence::testing::FaultyExecutionStore>(store_->executions());
     history_ = std::make_unique<history::HistoryEngine>(*executions_, store_->visibility(), clock_, timers_, random_, 2,
                                                         *matching_, pool_);
@@ -53,7 +53,7 @@ class FunctionalTest : public ::testing::Test {
     options.port = 0;
     auto server = frontend::FrontendServer::Start(
         options,
-        {*namespaces_, *registry_, *history_, *matching_, queries_, pool_, clock_, timers_, random_,
+        {*namespaces_, *registry_, *history_, *matching_, pool_, clock_, timers_, random_,
          store_->visibility(), store_->namespaces(), schedules_.get(), &store_->jobs()},
         {"test", {"active", "cid", 2, clock_.Now()}, "memory"});
     ASSERT_TRUE(server.ok()) << server.status();
@@ -189,12 +189,11 @@ class FunctionalTest : public ::testing::Test {
   TimerService timers_{clock_, false};
   Random random_{11};
   ThreadPool pool_{2};
-  matching::QueryRegistry queries_;
   std::unique_ptr<persistence::Store> store_;
   std::unique_ptr<persistence::testing::FaultyExecutionStore> executions_;
   std::unique_ptr<frontend::NamespaceHandler> namespaces_;
   std::unique_ptr<frontend::NamespaceRegistry> registry_;
-  std::unique_ptr<matching::MatchingEngine> matching_;
+  std::unique_ptr<matching::MatchingHost> matching_;
   std::unique_ptr<history::HistoryEngine> history_;
   std::unique_ptr<worker::schedule::HistoryWorkflowActions> schedule_actions_;
   std::unique_ptr<worker::schedule::ScheduleService> schedules_;

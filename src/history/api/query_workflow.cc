@@ -79,6 +79,7 @@ absl::StatusOr<wsv1::PollWorkflowTaskQueueResponse> HistoryEngine::QueryTaskResp
   token.set_workflow_id(task.workflow_id());
   token.set_run_id(task.run_id());
   token.set_query_id(task.query_id());
+  token.set_query_task_queue(task.task_queue().name());
   r.set_task_token(EncodeToken(token));
   r.mutable_workflow_execution()->set_workflow_id(state.workflow_id());
   r.mutable_workflow_execution()->set_run_id(state.run_id());

@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
-#include "history/workflow_run.h"
+#include "common/proto_time.h"
 #include "visibility/query.h"
 #include "visibility/search_attributes.h"
 
@@ -17,8 +17,6 @@ namespace {
 namespace enums = ::temporal::api::enums::v1;
 namespace sched = ::temporal::api::schedule::v1;
 using temporal::api::common::v1::Payload;
-using history::FromProto;
-using history::ToProto;
 
 constexpr char kKind[] = "schedule";
 constexpr int kMaxPageSize = 1000;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "history/workflow_run.h"
+#include "common/proto_time.h"
 #include "visibility/search_attributes.h"
 #include "worker/schedule/buffer.h"
 
@@ -12,8 +12,6 @@ namespace {
 
 namespace enums = ::temporal::api::enums::v1;
 namespace sched = ::temporal::api::schedule::v1;
-using history::FromProto;
-using history::ToProto;
 using persistence::v1::BufferedStart;
 
 template <typename T>

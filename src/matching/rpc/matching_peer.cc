@@ -1,0 +1,110 @@
+#include "matching/rpc/matching_peer.h"
+
+#include "common/proto_time.h"
+#include "rpc/unary_call.h"
+
+namespace zaman::matching::rpc {
+
+namespace msv1 = ::zaman::matchingservice::v1;
+using zaman::rpc::AsyncUnary;
+using zaman::rpc::BlockingUnary;
+using zaman::rpc::kDefaultCallTimeout;
+using zaman::rpc::kLongPollSlack;
+
+msv1::TaskQueueKey ToWire(const TaskQueueKey& queue) {
+  msv1::TaskQueueKey wire;
+  wire.set_namespace_id(std::get<0>(queue));
+  wire.set_name(std::get<1>(queue));
+  wire.set_kind(std::get<2>(queue));
+  return wire;
+}
+
+TaskQueueKey FromWire(const msv1::TaskQueueKey& wire) { return {wire.namespace_id(), wire.name(), wire.kind()}; }
+
+GrpcMatchingPeer::GrpcMatchingPeer(std::shared_ptr<grpc::Channel> channel)
+    : stub_(msv1::MatchingService::NewStub(std::move(channel))) {}
+
+#define ZAMAN_ASYNC(method) [this](auto... a) { stub_->async()->method(a...); }
+#define ZAMAN_BLOCKING(method) [this](auto... a) { return stub_->method(a...); }
+
+void GrpcMatchingPeer::AddTask(const TransferTask& task, std::function<void(absl::Status)> done) {
+  msv1::AddTaskRequest r;
+  *r.mutable_task() = task;
+  AsyncUnary<msv1::AddTaskRequest, msv1::Ack, bool>(
+      ZAMAN_ASYNC(AddTask), std::move(r), absl::Now() + kDefaultCallTimeout, [](msv1::Ack&) { return true; },
+      [done = std::move(done)](absl::StatusOr<bool> added) { done(added.status()); });
+}
+
+void GrpcMatchingPeer::PollOrFail(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+                                  std::function<void(absl::StatusOr<std::optional<PolledTask>>)> done) {
+  msv1::PollRequest r;
+  *r.mutable_queue() = ToWire(queue);
+  r.set_identity(identity);
+  *r.mutable_deadline() = ToProto(deadline);
+  AsyncUnary<msv1::PollRequest, msv1::PollResponse, std::optional<PolledTask>>(
+      ZAMAN_ASYNC(Poll), std::move(r), deadline + kLongPollSlack,
+      [](msv1::PollResponse& response) -> std::optional<PolledTask> {
+        if (!response.has_task()) return std::nullopt;
+        PolledTask polled{std::move(*response.mutable_task()), std::nullopt};
+        if (response.has_query()) polled.query = std::move(*response.mutable_query());
+        return polled;
+      },
+      std::move(done));
+}
+
+void GrpcMatchingPeer::Poll(const TaskQueueKey& queue, const std::string& identity, absl::Time deadline,
+                            std::function<bool()>, std::function<void(std::optional<PolledTask>)> on_done) {
+  PollOrFail(queue, identity, deadline,
+             [on_done = std::move(on_done)](absl::StatusOr<std::optional<PolledTask>> polled) {
+               on_done(polled.ok() ? *std::move(polled) : std::nullopt);
+             });
+}
+
+absl::StatusOr<std::vector<TransferTask>> GrpcMatchingPeer::DropStickyQueue(const std::string& namespace_id,
+                                                                            const std::string& sticky_queue) {
+  msv1::DropStickyQueueRequest r;
+  r.set_namespace_id(namespace_id);
+  r.set_sticky_queue(sticky_queue);
+  absl::StatusOr<msv1::DropStickyQueueResponse> response =
+      BlockingUnary<msv1::DropStickyQueueRequest, msv1::DropStickyQueueResponse>(ZAMAN_BLOCKING(DropStickyQueue), r);
+  if (!response.ok()) return response.status();
+  return std::vector<TransferTask>(response->tasks().begin(), response->tasks().end());
+}
+
+absl::StatusOr<std::vector<PollerInfo>> GrpcMatchingPeer::Pollers(const TaskQueueKey& queue) {
+  msv1::PollersRequest r;
+  *r.mutable_queue() = ToWire(queue);
+  absl::StatusOr<msv1::PollersResponse> response =
+      BlockingUnary<msv1::PollersRequest, msv1::PollersResponse>(ZAMAN_BLOCKING(Pollers), r);
+  if (!response.ok()) return response.status();
+  std::vector<PollerInfo> pollers;
+  for (const auto& p : response->pollers()) pollers.push_back({p.identity(), FromProto(p.last_access_time())});
+  return pollers;
+}
+
+void GrpcMatchingPeer::QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,
+                                     absl::Time deadline, std::function<void(absl::StatusOr<QueryAnswer>)> done) {
+  msv1::QueryWorkflowRequest r;
+  *r.mutable_task() = query_task;
+  *r.mutable_query() = std::move(query);
+  *r.mutable_deadline() = ToProto(deadline);
+  AsyncUnary<msv1::QueryWorkflowRequest, QueryAnswer, QueryAnswer>(
+      ZAMAN_ASYNC(QueryWorkflow), std::move(r), deadline + kLongPollSlack, [](QueryAnswer& a) { return std::move(a); },
+      std::move(done));
+}
+
+void GrpcMatchingPeer::RespondQueryTask(const TaskQueueKey& queue, const std::string& query_id, QueryAnswer answer,
+                                        std::function<void(absl::Status)> done) {
+  msv1::RespondQueryTaskRequest r;
+  *r.mutable_queue() = ToWire(queue);
+  r.set_query_id(query_id);
+  *r.mutable_answer() = std::move(answer);
+  AsyncUnary<msv1::RespondQueryTaskRequest, msv1::Ack, bool>(
+      ZAMAN_ASYNC(RespondQueryTask), std::move(r), absl::Now() + kDefaultCallTimeout, [](msv1::Ack&) { return true; },
+      [done = std::move(done)](absl::StatusOr<bool> answered) { done(answered.status()); });
+}
+
+#undef ZAMAN_ASYNC
+#undef ZAMAN_BLOCKING
+
+}  // namespace zaman::matching::rpc

@@ -1,0 +1,88 @@
+#include "matching/rpc/matching_service.h"
+
+#include "common/proto_time.h"
+#include "matching/rpc/matching_peer.h"
+#include "rpc/status_codec.h"
+
+namespace zaman::matching::rpc {
+
+namespace msv1 = ::zaman::matchingservice::v1;
+using zaman::rpc::ToWire;
+using Reactor = grpc::ServerUnaryReactor;
+
+namespace {
+
+std::function<void(absl::Status)> IntoAck(Reactor* reactor, msv1::Ack* r) {
+  return [reactor, r](absl::Status s) {
+    if (!s.ok()) return reactor->Finish(ToWire(s));
+    r->set_value(true);
+    reactor->Finish(grpc::Status::OK);
+  };
+}
+
+}  // namespace
+
+Reactor* MatchingService::AddTask(Context* c, const msv1::AddTaskRequest* q, msv1::Ack* r) {
+  Reactor* reactor = c->DefaultReactor();
+  matching_.AddTask(q->task(), IntoAck(reactor, r));
+  return reactor;
+}
+
+Reactor* MatchingService::Poll(Context* c, const msv1::PollRequest* q, msv1::PollResponse* r) {
+  Reactor* reactor = c->DefaultReactor();
+  matching_.Poll(FromWire(q->queue()), q->identity(), FromProto(q->deadline()), [c] { return c->IsCancelled(); },
+                 [reactor, r](std::optional<PolledTask> polled) {
+                   if (polled) {
+                     *r->mutable_task() = std::move(polled->task);
+                     if (polled->query) *r->mutable_query() = std::move(*polled->query);
+                   }
+                   reactor->Finish(grpc::Status::OK);
+                 });
+  return reactor;
+}
+
+Reactor* MatchingService::DropStickyQueue(Context* c, const msv1::DropStickyQueueRequest* q,
+                                          msv1::DropStickyQueueResponse* r) {
+  Reactor* reactor = c->DefaultReactor();
+  pool_.Post([this, q, r, reactor] {
+    absl::StatusOr<std::vector<TransferTask>> tasks = matching_.DropStickyQueue(q->namespace_id(), q->sticky_queue());
+    if (!tasks.ok()) return reactor->Finish(ToWire(tasks.status()));
+    for (TransferTask& t : *tasks) *r->add_tasks() = std::move(t);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+Reactor* MatchingService::Pollers(Context* c, const msv1::PollersRequest* q, msv1::PollersResponse* r) {
+  Reactor* reactor = c->DefaultReactor();
+  pool_.Post([this, q, r, reactor] {
+    absl::StatusOr<std::vector<PollerInfo>> pollers = matching_.Pollers(FromWire(q->queue()));
+    if (!pollers.ok()) return reactor->Finish(ToWire(pollers.status()));
+    for (const PollerInfo& p : *pollers) {
+      auto* info = r->add_pollers();
+      info->set_identity(p.identity);
+      *info->mutable_last_access_time() = ToProto(p.last_access_time);
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+Reactor* MatchingService::QueryWorkflow(Context* c, const msv1::QueryWorkflowRequest* q, QueryAnswer* r) {
+  Reactor* reactor = c->DefaultReactor();
+  matching_.QueryWorkflow(q->task(), q->query(), FromProto(q->deadline()),
+                          [reactor, r](absl::StatusOr<QueryAnswer> answer) {
+                            if (!answer.ok()) return reactor->Finish(ToWire(answer.status()));
+                            *r = *std::move(answer);
+                            reactor->Finish(grpc::Status::OK);
+                          });
+  return reactor;
+}
+
+Reactor* MatchingService::RespondQueryTask(Context* c, const msv1::RespondQueryTaskRequest* q, msv1::Ack* r) {
+  Reactor* reactor = c->DefaultReactor();
+  matching_.RespondQueryTask(FromWire(q->queue()), q->query_id(), q->answer(), IntoAck(reactor, r));
+  return reactor;
+}
+
+}  // namespace zaman::matching::rpc
