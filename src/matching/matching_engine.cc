@@ -51,10 +51,13 @@ void MatchingEngine::AddTask(const TransferTask& task) {
     Queue& queue = QueueOf(key, &task);
     counted.emplace(AddTaskOperation(task.kind()), *queue.add_task);
     deliver = NextPoller(queue, gone);
-    const bool sticky = task.task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY;
+    // Sticky tasks move to the normal queue when their worker goes; query
+    // tasks are only for a poller that is there now.
+    const bool memory_only = task.task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY ||
+                             !task.query_id().empty();
     if (deliver) {
       queue.metrics->TaskMatched(/*sync=*/true, absl::ZeroDuration());
-    } else if (backlog_.store != nullptr && !sticky &&
+    } else if (backlog_.store != nullptr && !memory_only &&
                (queue.stored.more || queue.backlog.size() >= backlog_.buffer_size)) {
       spill = true;  // behind what the store holds already, or the buffer is full
     } else {

@@ -209,14 +209,17 @@ TEST_F(StoredBacklogTest, ConcurrentAddsAndPollsDeliverEveryTaskOnce) {
   EXPECT_GT(most_stored.load(), 0) << "the store was used";
 }
 
-TEST_F(StoredBacklogTest, StickyTasksStayInMemory) {
+TEST_F(StoredBacklogTest, StickyAndQueryTasksStayInMemory) {
   auto matching = Engine(/*buffer_size=*/1, /*page_size=*/10);
   for (int64_t n = 1; n <= 3; ++n) {
     TransferTask task = WorkflowTask("orders", n);
     task.mutable_task_queue()->set_kind(temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY);
     matching->AddTask(task);
   }
-  EXPECT_EQ(matching->BacklogSize(queue_), 3);
+  TransferTask query = WorkflowTask("orders", 4);
+  query.set_query_id("q-1");
+  matching->AddTask(query);
+  EXPECT_EQ(matching->BacklogSize(queue_), 4);
   EXPECT_EQ(Stored(), 0);
 }
 
