@@ -13,6 +13,7 @@ constexpr char kDetailKey[] = "zaman/temporal-error-detail";
 constexpr char kConditionFailedKey[] = "zaman/condition-failed";
 constexpr char kShardOwnershipLostKey[] = "zaman/shard-ownership-lost";
 constexpr char kStickyWorkerUnavailableKey[] = "zaman/sticky-worker-unavailable";
+constexpr char kTaskQueueOwnershipLostKey[] = "zaman/task-queue-ownership-lost";
 
 absl::Status WithDetail(absl::Status status, const google::protobuf::Message& detail) {
   google::protobuf::Any any;
@@ -86,6 +87,12 @@ absl::Status StickyWorkerUnavailable(absl::string_view message) {
   return status;
 }
 
+absl::Status TaskQueueOwnershipLost(absl::string_view message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kTaskQueueOwnershipLostKey, absl::Cord());
+  return status;
+}
+
 absl::Status Unavailable(absl::string_view message) { return absl::UnavailableError(message); }
 
 absl::Status Internal(absl::string_view message) { return absl::InternalError(message); }
@@ -131,6 +138,10 @@ bool IsShardOwnershipLost(const absl::Status& status) {
 
 bool IsStickyWorkerUnavailable(const absl::Status& status) {
   return status.GetPayload(kStickyWorkerUnavailableKey).has_value();
+}
+
+bool IsTaskQueueOwnershipLost(const absl::Status& status) {
+  return status.GetPayload(kTaskQueueOwnershipLostKey).has_value();
 }
 
 }  // namespace zaman::errors

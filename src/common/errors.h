@@ -27,6 +27,9 @@ absl::Status ShardOwnershipLost(absl::string_view message);
 // A workflow task for a sticky queue that no worker polls: it belongs on
 // the run's normal queue.
 absl::Status StickyWorkerUnavailable(absl::string_view message);
+// This host no longer owns the task-queue partition (another took it: its
+// range id moved).
+absl::Status TaskQueueOwnershipLost(absl::string_view message);
 // The caller may retry: the store is busy or unreachable.
 absl::Status Unavailable(absl::string_view message);
 absl::Status Internal(absl::string_view message);
@@ -57,5 +60,6 @@ std::optional<google::protobuf::Any> Detail(const absl::Status& status);
 bool IsConditionFailed(const absl::Status& status);
 bool IsShardOwnershipLost(const absl::Status& status);
 bool IsStickyWorkerUnavailable(const absl::Status& status);
+bool IsTaskQueueOwnershipLost(const absl::Status& status);
 
 }  // namespace zaman::errors

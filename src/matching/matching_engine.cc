@@ -1,10 +1,13 @@
 #include "matching/matching_engine.h"
 
+#include "common/errors.h"
 #include "matching/partition.h"
+#include "spdlog/spdlog.h"
 
 namespace zaman::matching {
 
-MatchingEngine::MatchingEngine(Clock& clock, TimerService& timers) : clock_(clock), timers_(timers) {}
+MatchingEngine::MatchingEngine(Clock& clock, TimerService& timers, BacklogOptions backlog)
+    : clock_(clock), timers_(timers), backlog_(backlog) {}
 
 MatchingEngine::~MatchingEngine() { Shutdown(); }
 
@@ -14,6 +17,14 @@ metrics::OperationMetrics& AddTaskOperation(TransferTask::Kind kind) {
   static auto* workflow = new metrics::OperationMetrics(metrics::Service::kMatching, "AddWorkflowTask");
   static auto* activity = new metrics::OperationMetrics(metrics::Service::kMatching, "AddActivityTask");
   return kind == TransferTask::ACTIVITY_TASK ? *activity : *workflow;
+}
+
+persistence::PartitionKey PartitionOf(const TaskQueueKey& key) {
+  const auto& [namespace_id, name, kind] = key;
+  return {namespace_id, name,
+          kind == TransferTask::ACTIVITY_TASK ? persistence::TaskQueueKind::kActivity
+                                              : persistence::TaskQueueKind::kWorkflow,
+          0};
 }
 
 }  // namespace
@@ -35,13 +46,24 @@ void MatchingEngine::AddTask(const TransferTask& task) { Match(task, /*backlog=*
 bool MatchingEngine::TryMatch(const TransferTask& task) { return Match(task, /*backlog=*/false); }
 
 std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
-  absl::MutexLock lock(&mu_);
-  auto it = queues_.find(key);
-  if (it == queues_.end() || it->second.backlog.empty()) return std::nullopt;
-  Queue& queue = it->second;
-  TransferTask task = std::move(queue.backlog.front().task);
-  queue.backlog.pop_front();
-  if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+  std::optional<TransferTask> task;
+  bool refill = false;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = queues_.find(key);
+    if (it == queues_.end() || it->second.backlog.empty()) return std::nullopt;
+    Queue& queue = it->second;
+    Backlogged& first = queue.backlog.front();
+    task = std::move(first.task);
+    if (first.stored_id != 0) {
+      queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
+      --queue.stored.in_buffer;
+    }
+    queue.backlog.pop_front();
+    if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+    refill = NeedsRefill(queue);
+  }
+  if (refill) RefillAndDeliver(key);
   return task;
 }
 
@@ -50,58 +72,224 @@ bool MatchingEngine::Match(const TransferTask& task, bool backlog) {
   std::function<void(std::optional<TransferTask>)> deliver;
   std::vector<std::function<void(std::optional<TransferTask>)>> gone;  // answered empty
   std::optional<metrics::RequestTimer> counted;
+  bool spill = false;
   {
     absl::MutexLock lock(&mu_);
     Queue& queue = QueueOf(key, &task);
     counted.emplace(AddTaskOperation(task.kind()), *queue.add_task);
-    while (!queue.pollers.empty() && !deliver) {
-      Poller poller = std::move(queue.pollers.front());
-      queue.pollers.pop_front();
-      // A poll whose deadline is passing right now (its timer could not be
-      // cancelled) is answered empty: once out of the list, Expire no
-      // longer finds it.
-      if (!timers_.Cancel(poller.timer) || (poller.abandoned && poller.abandoned())) {
-        gone.push_back(std::move(poller.on_done));
-      } else {
-        deliver = std::move(poller.on_done);
-      }
-    }
+    deliver = NextPoller(queue, gone);
+    // Sticky tasks move to the normal queue when their worker goes; query
+    // tasks are only for a poller that is there now.
+    const bool memory_only = task.task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY ||
+                             !task.query_id().empty();
     if (deliver) {
       queue.metrics->TaskMatched(/*sync=*/true, absl::ZeroDuration());
-    } else if (backlog) {
+    } else if (!backlog) {
+      // offered only: a poller now or nothing
+    } else if (backlog_.store != nullptr && !memory_only &&
+               (queue.stored.more || queue.backlog.size() >= backlog_.buffer_size)) {
+      spill = true;  // behind what the store holds already, or the buffer is full
+    } else {
       queue.backlog.push_back({task, clock_.Now()});
       queue.metrics->BacklogIs(queue.backlog.size());
     }
   }
   for (auto& on_done : gone) on_done(std::nullopt);
-  if (!deliver) return false;
-  deliver(task);  // sync match
+  const bool matched = deliver != nullptr;
+  if (matched) deliver(task);  // sync match
+  if (!spill) return matched;
+  std::vector<Delivery> deliveries;
+  {
+    absl::MutexLock store_lock(&store_mu_);
+    if (!Spill(key, task)) {
+      // The store refused: the task waits in memory after all (history's
+      // outbox still holds it too, so nothing is lost either way).
+      absl::MutexLock lock(&mu_);
+      Queue& queue = QueueOf(key, &task);
+      queue.backlog.push_back({task, clock_.Now()});
+      queue.metrics->BacklogIs(queue.backlog.size());
+    }
+    // A poll may have parked meanwhile, or the buffer drained.
+    deliveries = Refill(key);
+  }
+  for (auto& [on_done, t] : deliveries) on_done(std::move(t));
+}
+
+std::function<void(std::optional<TransferTask>)> MatchingEngine::NextPoller(
+    Queue& queue, std::vector<std::function<void(std::optional<TransferTask>)>>& gone) {
+  while (!queue.pollers.empty()) {
+    Poller poller = std::move(queue.pollers.front());
+    queue.pollers.pop_front();
+    // A poll whose deadline is passing right now (its timer could not be
+    // cancelled) is answered empty: once out of the list, Expire no
+    // longer finds it.
+    if (!timers_.Cancel(poller.timer) || (poller.abandoned && poller.abandoned())) {
+      gone.push_back(std::move(poller.on_done));
+    } else {
+      return std::move(poller.on_done);
+    }
+  }
+  return nullptr;
+}
+
+bool MatchingEngine::Lease(const TaskQueueKey& key) {
+  absl::StatusOr<persistence::PartitionLease> lease = backlog_.store->AcquirePartition(PartitionOf(key));
+  if (!lease.ok()) {
+    spdlog::warn("matching: cannot take {}: {}", persistence::DescribePartition(PartitionOf(key)),
+                 lease.status().ToString());
+    return false;
+  }
+  absl::MutexLock lock(&mu_);
+  StoredPartition& stored = QueueOf(key, nullptr).stored;
+  stored.range_id = lease->range_id;
+  stored.next_seq = 0;
+  // What was done before is done; what this host read already is in its
+  // buffer. The store may hold anything above.
+  stored.read_level = std::max(stored.read_level, lease->ack_level);
+  stored.handed_level = std::max(stored.handed_level, lease->ack_level);
+  stored.acked_level = std::max(stored.acked_level, lease->ack_level);
+  stored.more = true;
+  stored.opened = true;
   return true;
+}
+
+bool MatchingEngine::Spill(const TaskQueueKey& key, const TransferTask& task) {
+  const persistence::PartitionKey partition = PartitionOf(key);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    persistence::QueuedTask queued;
+    int64_t range_id = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      StoredPartition& stored = QueueOf(key, &task).stored;
+      if (stored.next_seq >= (int64_t{1} << persistence::kTaskIdRangeBits)) stored.range_id = 0;  // ids used up
+      range_id = stored.range_id;
+      queued.task_id = (range_id << persistence::kTaskIdRangeBits) | stored.next_seq++;
+    }
+    if (range_id == 0) {
+      if (!Lease(key)) return false;
+      continue;
+    }
+    queued.task = task;
+    queued.created_at = clock_.Now();
+    absl::Status added = backlog_.store->AddTasks(partition, range_id, {queued});
+    absl::MutexLock lock(&mu_);
+    StoredPartition& stored = QueueOf(key, &task).stored;
+    if (added.ok()) {
+      stored.more = true;
+      return true;
+    }
+    spdlog::warn("matching: cannot add a task to {}: {}", persistence::DescribePartition(partition), added.ToString());
+    if (!errors::IsTaskQueueOwnershipLost(added)) return false;
+    stored.range_id = 0;  // another host took it; take it back once
+  }
+  return false;
+}
+
+bool MatchingEngine::NeedsRefill(const Queue& queue) const {
+  if (backlog_.store == nullptr) return false;
+  const StoredPartition& stored = queue.stored;
+  if (!stored.opened) return true;
+  if (stored.more && (!queue.pollers.empty() || queue.backlog.size() <= backlog_.buffer_size / 2)) return true;
+  // Everything read was handed out: record it.
+  return stored.in_buffer == 0 && stored.handed_level > stored.acked_level;
+}
+
+std::vector<MatchingEngine::Delivery> MatchingEngine::Refill(const TaskQueueKey& key) {
+  const persistence::PartitionKey partition = PartitionOf(key);
+  StoredPartition stored;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = queues_.find(key);
+    if (shut_down_ || it == queues_.end() || !NeedsRefill(it->second)) return {};
+    stored = it->second.stored;
+  }
+  if (stored.range_id == 0) {
+    if (!Lease(key)) return {};
+    absl::MutexLock lock(&mu_);
+    stored = QueueOf(key, nullptr).stored;
+  }
+  if (stored.handed_level > stored.acked_level) {
+    absl::Status acked = backlog_.store->CompleteTasksUpTo(partition, stored.range_id, stored.handed_level);
+    absl::MutexLock lock(&mu_);
+    StoredPartition& now = QueueOf(key, nullptr).stored;
+    if (acked.ok()) {
+      now.acked_level = std::max(now.acked_level, stored.handed_level);
+    } else if (errors::IsTaskQueueOwnershipLost(acked)) {
+      now.range_id = 0;  // the next refill takes it again
+    }
+  }
+  if (!stored.more) return {};
+  absl::StatusOr<std::vector<persistence::QueuedTask>> page =
+      backlog_.store->ReadTasks(partition, stored.read_level, backlog_.page_size);
+  if (!page.ok()) {
+    spdlog::warn("matching: cannot read {}: {}", persistence::DescribePartition(partition), page.status().ToString());
+    return {};
+  }
+  std::vector<Delivery> deliveries;
+  std::vector<std::function<void(std::optional<TransferTask>)>> gone;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = queues_.find(key);
+    if (it == queues_.end()) return {};  // dropped meanwhile: the next owner reads them
+    Queue& queue = it->second;
+    for (persistence::QueuedTask& read : *page) {
+      queue.stored.read_level = std::max(queue.stored.read_level, read.task_id);
+      if (auto on_done = NextPoller(queue, gone)) {
+        queue.stored.handed_level = std::max(queue.stored.handed_level, read.task_id);
+        deliveries.emplace_back(std::move(on_done), std::move(read.task));
+      } else {
+        queue.backlog.push_back({std::move(read.task), read.created_at, read.task_id});
+        ++queue.stored.in_buffer;
+      }
+    }
+    if (static_cast<int>(page->size()) < backlog_.page_size) queue.stored.more = false;
+    if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+  }
+  for (auto& on_done : gone) deliveries.emplace_back(std::move(on_done), std::nullopt);
+  return deliveries;
+}
+
+void MatchingEngine::RefillAndDeliver(const TaskQueueKey& key) {
+  std::vector<Delivery> deliveries;
+  {
+    absl::MutexLock store_lock(&store_mu_);
+    deliveries = Refill(key);
+  }
+  for (auto& [on_done, task] : deliveries) on_done(std::move(task));
 }
 
 void MatchingEngine::Poll(const TaskQueueKey& key, const std::string& identity, absl::Time deadline,
                           std::function<bool()> abandoned,
                           std::function<void(std::optional<TransferTask>)> on_done) {
   std::optional<TransferTask> task;
+  bool parked = false;
+  bool refill = false;
   {
     absl::MutexLock lock(&mu_);
     if (!shut_down_) {
       Queue& queue = QueueOf(key, nullptr);
       queue.poller_seen[identity] = clock_.Now();
       if (!queue.backlog.empty()) {
-        task = std::move(queue.backlog.front().task);
-        queue.metrics->TaskMatched(/*sync=*/false, clock_.Now() - queue.backlog.front().since);
+        Backlogged& first = queue.backlog.front();
+        task = std::move(first.task);
+        if (queue.metrics != nullptr) queue.metrics->TaskMatched(/*sync=*/false, clock_.Now() - first.since);
+        if (first.stored_id != 0) {
+          queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
+          --queue.stored.in_buffer;
+        }
         queue.backlog.pop_front();
-        queue.metrics->BacklogIs(queue.backlog.size());
+        if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
       } else {
         uint64_t id = next_poller_id_++;
         TimerService::TimerId timer = timers_.Schedule(deadline, [this, key, id] { Expire(key, id); });
         queue.pollers.push_back(Poller{id, std::move(abandoned), std::move(on_done), timer});
-        return;
+        parked = true;
       }
+      refill = NeedsRefill(queue);
     }
   }
-  on_done(std::move(task));
+  if (!parked) on_done(std::move(task));
+  if (refill) RefillAndDeliver(key);
 }
 
 void MatchingEngine::Expire(const TaskQueueKey& key, uint64_t poller_id) {

@@ -104,4 +104,46 @@ absl::Status MeteredMembershipStore::PruneExpired(absl::Time before) {
   return prune_.Record([&] { return real_.PruneExpired(before); });
 }
 
+MeteredTaskQueueStore::MeteredTaskQueueStore(TaskQueueStore& real)
+    : real_(real),
+      acquire_(Service::kMatching, "UpdateTaskQueue"),
+      add_(Service::kMatching, "CreateTasks"),
+      read_(Service::kMatching, "GetTasks"),
+      complete_up_to_(Service::kMatching, "CompleteTasksLessThan"),
+      complete_(Service::kMatching, "CompleteTask"),
+      count_(Service::kMatching, "CountTasks"),
+      list_(Service::kMatching, "ListTaskQueue") {}
+
+absl::StatusOr<PartitionLease> MeteredTaskQueueStore::AcquirePartition(const PartitionKey& key) {
+  return acquire_.Record([&] { return real_.AcquirePartition(key); });
+}
+
+absl::Status MeteredTaskQueueStore::AddTasks(const PartitionKey& key, int64_t range_id,
+                                             const std::vector<QueuedTask>& tasks) {
+  return add_.Record([&] { return real_.AddTasks(key, range_id, tasks); });
+}
+
+absl::StatusOr<std::vector<QueuedTask>> MeteredTaskQueueStore::ReadTasks(const PartitionKey& key,
+                                                                        int64_t after_task_id, int limit) {
+  return read_.Record([&] { return real_.ReadTasks(key, after_task_id, limit); });
+}
+
+absl::Status MeteredTaskQueueStore::CompleteTasksUpTo(const PartitionKey& key, int64_t range_id,
+                                                      int64_t ack_level) {
+  return complete_up_to_.Record([&] { return real_.CompleteTasksUpTo(key, range_id, ack_level); });
+}
+
+absl::Status MeteredTaskQueueStore::CompleteTask(const PartitionKey& key, int64_t task_id) {
+  return complete_.Record([&] { return real_.CompleteTask(key, task_id); });
+}
+
+absl::StatusOr<int64_t> MeteredTaskQueueStore::CountTasks(const PartitionKey& key) {
+  return count_.Record([&] { return real_.CountTasks(key); });
+}
+
+absl::StatusOr<std::vector<PartitionInfo>> MeteredTaskQueueStore::ListPartitions(absl::string_view namespace_id,
+                                                                                absl::string_view task_queue) {
+  return list_.Record([&] { return real_.ListPartitions(namespace_id, task_queue); });
+}
+
 }  // namespace zaman::persistence

@@ -7,6 +7,7 @@
 #include "metrics/metrics.h"
 #include "persistence/execution_store.h"
 #include "persistence/membership_store.h"
+#include "persistence/task_queue_store.h"
 #include "persistence/visibility_store.h"
 
 namespace zaman::persistence {
@@ -63,6 +64,25 @@ class MeteredMembershipStore final : public MembershipStore {
  private:
   MembershipStore& real_;
   metrics::StoreOperationMetrics heartbeat_, live_hosts_, leave_, prune_;
+};
+
+class MeteredTaskQueueStore final : public TaskQueueStore {
+ public:
+  explicit MeteredTaskQueueStore(TaskQueueStore& real);
+
+  absl::StatusOr<PartitionLease> AcquirePartition(const PartitionKey& key) override;
+  absl::Status AddTasks(const PartitionKey& key, int64_t range_id, const std::vector<QueuedTask>& tasks) override;
+  absl::StatusOr<std::vector<QueuedTask>> ReadTasks(const PartitionKey& key, int64_t after_task_id,
+                                                    int limit) override;
+  absl::Status CompleteTasksUpTo(const PartitionKey& key, int64_t range_id, int64_t ack_level) override;
+  absl::Status CompleteTask(const PartitionKey& key, int64_t task_id) override;
+  absl::StatusOr<int64_t> CountTasks(const PartitionKey& key) override;
+  absl::StatusOr<std::vector<PartitionInfo>> ListPartitions(absl::string_view namespace_id,
+                                                            absl::string_view task_queue) override;
+
+ private:
+  TaskQueueStore& real_;
+  metrics::StoreOperationMetrics acquire_, add_, read_, complete_up_to_, complete_, count_, list_;
 };
 
 }  // namespace zaman::persistence

@@ -11,6 +11,7 @@
 #include "persistence/job_store.h"
 #include "persistence/membership_store.h"
 #include "persistence/namespace_store.h"
+#include "persistence/task_queue_store.h"
 #include "persistence/visibility_store.h"
 
 namespace zaman::persistence {
@@ -56,6 +57,7 @@ class Store {
   virtual VisibilityStore& visibility() = 0;
   virtual JobStore& jobs() = 0;
   virtual MembershipStore& membership() = 0;
+  virtual TaskQueueStore& task_queues() = 0;
 };
 
 // Opens the store the config names. SQLite creates and upgrades its schema

@@ -82,6 +82,7 @@ class SqlFaultsTest : public ::testing::TestWithParam<TestBackend> {
         },
         options);
     store_ = NewExecutionStore(*pool_, driver.dialect);
+    task_queues_ = NewTaskQueueStore(*pool_, driver.dialect);
     absl::StatusOr<int64_t> range = store_->AcquireShard(1);
     ASSERT_TRUE(range.ok()) << range.status();
     range_ = *range;
@@ -108,6 +109,7 @@ class SqlFaultsTest : public ::testing::TestWithParam<TestBackend> {
   FaultPlan plan_;
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<ExecutionStore> store_;
+  std::unique_ptr<TaskQueueStore> task_queues_;
   int64_t range_ = 0;
 };
 
@@ -149,6 +151,42 @@ TEST_P(SqlFaultsTest, ACommitLostBeforeItLandedIsUnavailableAndCanBeRetried) {
   EXPECT_EQ(store_->GetExecution("ns", "wf", "run").status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(store_->Commit(1, range_, NewRun("wf")).ok()) << "the same commit, again";
   EXPECT_EQ(HistoryLength("wf"), 3u);
+}
+
+// Two backlog tasks of a partition acquired just now.
+struct BacklogAdd {
+  PartitionKey key{"ns", "orders"};
+  int64_t range_id = 0;
+  std::vector<QueuedTask> tasks;
+};
+
+BacklogAdd TwoTasks(TaskQueueStore& queues) {
+  BacklogAdd add;
+  absl::StatusOr<PartitionLease> lease = queues.AcquirePartition(add.key);
+  EXPECT_TRUE(lease.ok()) << lease.status();
+  add.range_id = lease.ok() ? lease->range_id : 0;
+  for (int64_t n : {0, 1}) add.tasks.emplace_back().task_id = (add.range_id << kTaskIdRangeBits) | n;
+  return add;
+}
+
+TEST_P(SqlFaultsTest, BacklogTasksWhoseCommitReplyWasLostAreAcknowledgedBecauseTheyLanded) {
+  BacklogAdd add = TwoTasks(*task_queues_);
+  plan_.lose_reply_of_next_commit = true;
+  absl::Status status = task_queues_->AddTasks(add.key, add.range_id, add.tasks);
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_FALSE(plan_.lose_reply_of_next_commit) << "the fault happened";
+  EXPECT_EQ(*task_queues_->CountTasks(add.key), 2);
+}
+
+TEST_P(SqlFaultsTest, BacklogTasksLostBeforeTheyLandedAreUnavailableAndCanBeAddedAgain) {
+  BacklogAdd add = TwoTasks(*task_queues_);
+  plan_.lose_next_commit = true;
+  absl::Status status = task_queues_->AddTasks(add.key, add.range_id, add.tasks);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_FALSE(errors::IsTaskQueueOwnershipLost(status));
+  EXPECT_EQ(*task_queues_->CountTasks(add.key), 0);
+  ASSERT_TRUE(task_queues_->AddTasks(add.key, add.range_id, add.tasks).ok()) << "the same tasks, again";
+  EXPECT_EQ(*task_queues_->CountTasks(add.key), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, SqlFaultsTest,

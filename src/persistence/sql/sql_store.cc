@@ -17,7 +17,8 @@ class SqlStore final : public Store {
         executions_(NewExecutionStore(*pool_, dialect)),
         visibility_(NewVisibilityStore(*pool_, dialect)),
         jobs_(NewJobStore(*pool_)),
-        membership_(NewMembershipStore(*pool_)) {}
+        membership_(NewMembershipStore(*pool_)),
+        task_queues_(NewTaskQueueStore(*pool_, dialect)) {}
 
   absl::string_view backend_name() const override { return DialectName(dialect_); }
   NamespaceStore& namespaces() override { return *namespaces_; }
@@ -26,6 +27,7 @@ class SqlStore final : public Store {
   VisibilityStore& visibility() override { return *visibility_; }
   JobStore& jobs() override { return *jobs_; }
   MembershipStore& membership() override { return *membership_; }
+  TaskQueueStore& task_queues() override { return *task_queues_; }
 
  private:
   Dialect dialect_;
@@ -36,6 +38,7 @@ class SqlStore final : public Store {
   std::unique_ptr<VisibilityStore> visibility_;
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<MembershipStore> membership_;
+  std::unique_ptr<TaskQueueStore> task_queues_;
 };
 
 std::unique_ptr<ConnectionPool> NewPool(const Driver& driver, const Connector& connector, int max_connections) {

@@ -21,6 +21,7 @@ std::unique_ptr<ClusterStore> NewClusterStore(ConnectionPool& pool, Dialect dial
 std::unique_ptr<VisibilityStore> NewVisibilityStore(ConnectionPool& pool, Dialect dialect);
 std::unique_ptr<JobStore> NewJobStore(ConnectionPool& pool);
 std::unique_ptr<MembershipStore> NewMembershipStore(ConnectionPool& pool);
+std::unique_ptr<TaskQueueStore> NewTaskQueueStore(ConnectionPool& pool, Dialect dialect);
 
 // How a driver reaches its server: the database the config names, or (to
 // create it) the server's default one.

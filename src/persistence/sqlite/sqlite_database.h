@@ -56,6 +56,30 @@ class Database {
     return fn(db_);
   }
 
+  // `fn(db)` through With(), an exception from SQLiteCpp turned into a
+  // Status that names `what`.
+  template <typename Fn>
+  absl::Status Run(absl::string_view what, Fn&& fn) {
+    return With([&](SQLite::Database& db) -> absl::Status {
+      try {
+        return fn(db);
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, what);
+      }
+    });
+  }
+
+  // Run() inside one IMMEDIATE transaction, committed when `fn` returns OK.
+  template <typename Fn>
+  absl::Status Write(absl::string_view what, Fn&& fn) {
+    return Run(what, [&](SQLite::Database& db) -> absl::Status {
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+      absl::Status status = fn(db);
+      if (status.ok()) tx.commit();
+      return status;
+    });
+  }
+
   // Only inside With(): the statement for `sql`, compiled once for this
   // connection and reused (compiling is most of a small statement's cost).
   PreparedStatement Prepare(const std::string& sql) {

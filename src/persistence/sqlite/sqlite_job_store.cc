@@ -39,7 +39,7 @@ class SqliteJobStore final : public JobStore {
   explicit SqliteJobStore(Database& db) : db_(db) {}
 
   absl::Status CreateJob(const StoredJob& job) override {
-    return Run("create job", [&](SQLite::Database&) -> absl::Status {
+    return db_.Run("create job", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement insert = db_.Prepare(absl::StrCat("INSERT INTO jobs (", kColumns, ") VALUES (?, ?, ?, 1, ?, ?)"));
       (*insert).bind(1, job.namespace_id);
       (*insert).bind(2, job.kind);
@@ -54,7 +54,7 @@ class SqliteJobStore final : public JobStore {
   absl::StatusOr<StoredJob> GetJob(absl::string_view namespace_id, absl::string_view kind,
                                    absl::string_view job_id) override {
     StoredJob job;
-    absl::Status status = Run("get job", [&](SQLite::Database&) -> absl::Status {
+    absl::Status status = db_.Run("get job", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement q = db_.Prepare(
           absl::StrCat("SELECT ", kColumns, " FROM jobs WHERE namespace_id = ? AND kind = ? AND job_id = ?"));
       BindKey(*q, namespace_id, kind, job_id);
@@ -67,7 +67,7 @@ class SqliteJobStore final : public JobStore {
   }
 
   absl::Status UpdateJob(const StoredJob& job, int64_t expected_version) override {
-    return Run("update job", [&](SQLite::Database&) -> absl::Status {
+    return db_.Run("update job", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement update = db_.Prepare(
           "UPDATE jobs SET state = ?, wake_at_ms = ?, version = version + 1 "
           "WHERE namespace_id = ? AND kind = ? AND job_id = ? AND version = ?");
@@ -86,7 +86,7 @@ class SqliteJobStore final : public JobStore {
   }
 
   absl::Status DeleteJob(absl::string_view namespace_id, absl::string_view kind, absl::string_view job_id) override {
-    return Run("delete job", [&](SQLite::Database&) -> absl::Status {
+    return db_.Run("delete job", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement del = db_.Prepare("DELETE FROM jobs WHERE namespace_id = ? AND kind = ? AND job_id = ?");
       BindKey(*del, namespace_id, kind, job_id);
       if ((*del).exec() == 0) return absl::NotFoundError(absl::StrCat(kind, " ", job_id, " not found"));
@@ -96,7 +96,7 @@ class SqliteJobStore final : public JobStore {
 
   absl::StatusOr<std::vector<StoredJob>> DueJobs(absl::string_view kind, absl::Time until, int limit) override {
     std::vector<StoredJob> jobs;
-    absl::Status status = Run("read due jobs", [&](SQLite::Database&) -> absl::Status {
+    absl::Status status = db_.Run("read due jobs", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement q = db_.Prepare(absl::StrCat(
           "SELECT ", kColumns,
           " FROM jobs WHERE kind = ? AND wake_at_ms IS NOT NULL AND wake_at_ms <= ? ORDER BY wake_at_ms LIMIT ?"));
@@ -115,7 +115,7 @@ class SqliteJobStore final : public JobStore {
     absl::StatusOr<std::string> after = DecodeJobPageToken(page_token);
     if (!after.ok()) return after.status();
     JobPage page;
-    absl::Status status = Run("list jobs", [&](SQLite::Database&) -> absl::Status {
+    absl::Status status = db_.Run("list jobs", [&](SQLite::Database&) -> absl::Status {
       // One row more than asked tells whether another page follows.
       PreparedStatement q = db_.Prepare(absl::StrCat(
           "SELECT ", kColumns, " FROM jobs WHERE namespace_id = ? AND kind = ? AND job_id > ? ORDER BY job_id LIMIT ?"));
@@ -142,17 +142,6 @@ class SqliteJobStore final : public JobStore {
     s.bind(1, std::string(namespace_id));
     s.bind(2, std::string(kind));
     s.bind(3, std::string(job_id));
-  }
-
-  template <typename Fn>
-  absl::Status Run(absl::string_view what, Fn&& fn) {
-    return db_.With([&](SQLite::Database& db) -> absl::Status {
-      try {
-        return fn(db);
-      } catch (const SQLite::Exception& e) {
-        return FromException(e, what);
-      }
-    });
   }
 
   Database& db_;

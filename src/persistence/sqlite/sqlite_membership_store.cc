@@ -15,7 +15,7 @@ class SqliteMembershipStore final : public MembershipStore {
   explicit SqliteMembershipStore(Database& db) : db_(db) {}
 
   absl::Status Heartbeat(const HostRecord& host) override {
-    return Run("membership heartbeat", [&]() -> absl::Status {
+    return db_.Run("membership heartbeat", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement upsert = db_.Prepare(
           "INSERT OR REPLACE INTO cluster_membership (role, host_id, rpc_address, session_start_ms,"
           " last_heartbeat_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)");
@@ -32,7 +32,7 @@ class SqliteMembershipStore final : public MembershipStore {
 
   absl::StatusOr<std::vector<HostRecord>> LiveHosts(absl::string_view role, absl::Time alive_at) override {
     std::vector<HostRecord> hosts;
-    absl::Status status = Run("read live hosts", [&]() -> absl::Status {
+    absl::Status status = db_.Run("read live hosts", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement q = db_.Prepare(
           "SELECT host_id, rpc_address, session_start_ms, last_heartbeat_ms, expires_at_ms FROM cluster_membership"
           " WHERE role = ? AND expires_at_ms > ? ORDER BY host_id");
@@ -54,7 +54,7 @@ class SqliteMembershipStore final : public MembershipStore {
   }
 
   absl::Status Leave(absl::string_view role, absl::string_view host_id) override {
-    return Run("membership leave", [&]() -> absl::Status {
+    return db_.Run("membership leave", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement del = db_.Prepare("DELETE FROM cluster_membership WHERE role = ? AND host_id = ?");
       (*del).bind(1, std::string(role));
       (*del).bind(2, std::string(host_id));
@@ -64,7 +64,7 @@ class SqliteMembershipStore final : public MembershipStore {
   }
 
   absl::Status PruneExpired(absl::Time before) override {
-    return Run("prune expired hosts", [&]() -> absl::Status {
+    return db_.Run("prune expired hosts", [&](SQLite::Database&) -> absl::Status {
       PreparedStatement del = db_.Prepare("DELETE FROM cluster_membership WHERE expires_at_ms < ?");
       (*del).bind(1, Millis(before));
       (*del).exec();
@@ -73,17 +73,6 @@ class SqliteMembershipStore final : public MembershipStore {
   }
 
  private:
-  template <typename Fn>
-  absl::Status Run(absl::string_view what, Fn&& fn) {
-    return db_.With([&](SQLite::Database&) -> absl::Status {
-      try {
-        return fn();
-      } catch (const SQLite::Exception& e) {
-        return FromException(e, what);
-      }
-    });
-  }
-
   Database& db_;
 };
 

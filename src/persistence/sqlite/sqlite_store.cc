@@ -15,6 +15,7 @@
 #include "persistence/sqlite/sqlite_job_store.h"
 #include "persistence/sqlite/sqlite_membership_store.h"
 #include "persistence/sqlite/sqlite_schema.h"
+#include "persistence/sqlite/sqlite_task_queue_store.h"
 #include "persistence/sqlite/sqlite_visibility_store.h"
 
 namespace zaman::persistence {
@@ -179,7 +180,8 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path)
       : path_(path), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)),
-        jobs_(sqlite::NewJobStore(db_)), membership_(sqlite::NewMembershipStore(db_)) {}
+        jobs_(sqlite::NewJobStore(db_)), membership_(sqlite::NewMembershipStore(db_)),
+        task_queues_(sqlite::NewTaskQueueStore(db_)) {}
 
   absl::Status Init() {
     absl::Status migrated = db_.With([](SQLite::Database& db) -> absl::Status {
@@ -215,6 +217,7 @@ class SqliteStore final : public Store {
   VisibilityStore& visibility() override { return *visibility_; }
   JobStore& jobs() override { return *jobs_; }
   MembershipStore& membership() override { return *membership_; }
+  TaskQueueStore& task_queues() override { return *task_queues_; }
 
  private:
   static void Configure(SQLite::Database& db) {
@@ -251,6 +254,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<ExecutionStore> executions_;
   std::unique_ptr<JobStore> jobs_;
   std::unique_ptr<MembershipStore> membership_;
+  std::unique_ptr<TaskQueueStore> task_queues_;
   std::unique_ptr<SqliteDatabase> visibility_db_;
   std::unique_ptr<VisibilityStore> visibility_;
 };

@@ -52,6 +52,8 @@ TEST(SqliteStoreTest, AFileAtVersionFiveIsUpgradedKeepingItsData) {
     // What a v5 file looks like: no cluster tables yet.
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.exec("DROP TABLE cluster_membership");
+    db.exec("DROP TABLE task_queues");
+    db.exec("DROP TABLE tasks");
     db.exec("UPDATE schema_version SET version = 5");
     db.exec("INSERT INTO jobs (namespace_id, kind, job_id, version, state) VALUES ('ns', 'schedule', 'j', 1, x'00')");
   }
@@ -64,6 +66,7 @@ TEST(SqliteStoreTest, AFileAtVersionFiveIsUpgradedKeepingItsData) {
   host.expires_at = absl::FromUnixSeconds(100);
   ASSERT_TRUE((*store)->membership().Heartbeat(host).ok());
   EXPECT_EQ((*store)->membership().LiveHosts("history", absl::FromUnixSeconds(1))->size(), 1u);
+  EXPECT_EQ((*store)->task_queues().AcquirePartition(PartitionKey{"ns", "q"})->range_id, 1);
   auto version = SqliteSchemaVersion(path);
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(version->first, version->second);
