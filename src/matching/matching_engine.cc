@@ -113,6 +113,7 @@ bool MatchingEngine::Match(const TransferTask& task, bool backlog) {
     deliveries = Refill(key);
   }
   for (auto& [on_done, t] : deliveries) on_done(std::move(t));
+  return false;
 }
 
 std::function<void(std::optional<TransferTask>)> MatchingEngine::NextPoller(
