@@ -5,8 +5,16 @@
 
 namespace zaman::matching {
 
-MatchingHost::MatchingHost(Clock& clock, TimerService& timers)
-    : clock_(clock), timers_(timers), engine_(clock, timers) {}
+MatchingHost::MatchingHost(Clock& clock, TimerService& timers, BacklogOptions backlog, ThreadPool* store_pool)
+    : clock_(clock),
+      timers_(timers),
+      store_pool_(backlog.store != nullptr ? store_pool : nullptr),
+      engine_(clock, timers, backlog) {}
+
+void MatchingHost::MayBlock(std::function<void()> work) {
+  if (store_pool_ == nullptr) return work();
+  store_pool_->Post(std::move(work));
+}
 
 namespace {
 
@@ -29,16 +37,21 @@ void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::St
     return done(errors::StickyWorkerUnavailable("no worker polls the sticky queue " + task.task_queue().name()));
   }
   auto [root_name, partition] = ParsePartition(task.task_queue().name());
-  if (partition == 0 || forwarder_ == nullptr || engine_.TryMatch(task)) {
-    if (partition == 0 || forwarder_ == nullptr) engine_.AddTask(task);
+  if (partition == 0 || forwarder_ == nullptr) {
+    // (Acknowledged at once: until a worker starts it, the task is in its
+    // run's outbox as well.)
+    MayBlock([this, task] { engine_.AddTask(task); });
     return done(absl::OkStatus());
   }
+  if (engine_.TryMatch(task)) return done(absl::OkStatus());
   // Nobody polls this partition now: perhaps somebody waits at the root.
   TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
   forwarder_->OfferTask(ForRoot(task, root_name), [this, task, key, done](absl::StatusOr<bool> taken) {
     if (!taken.ok() || !*taken) {
-      engine_.AddTask(task);
-      Drain(key, kDrainInterval);
+      MayBlock([this, task, key] {
+        engine_.AddTask(task);
+        Drain(key, kDrainInterval);
+      });
     }
     done(absl::OkStatus());
   });
@@ -53,20 +66,26 @@ void MatchingHost::Drain(const TaskQueueKey& partition, absl::Duration after) {
     absl::MutexLock lock(&mu_);
     if (!draining_.insert(partition).second) return;  // already draining
   }
-  timers_.Schedule(clock_.Now() + after, [this, partition] {
-    {
-      absl::MutexLock lock(&mu_);
-      draining_.erase(partition);
-    }
+  timers_.Schedule(clock_.Now() + after, [this, partition] { MayBlock([this, partition] { DrainOne(partition); }); });
+}
+
+void MatchingHost::DrainOne(const TaskQueueKey& partition) {
+  {
+    absl::MutexLock lock(&mu_);
+    draining_.erase(partition);
+  }
+  {
     std::optional<TransferTask> task = engine_.TryTake(partition);
     if (!task) return;
     const std::string root_name = ParsePartition(std::get<1>(partition)).first;
     forwarder_->OfferTask(ForRoot(*task, root_name), [this, partition, task = *task](absl::StatusOr<bool> taken) {
       if (taken.ok() && *taken) return Drain(partition, absl::ZeroDuration());  // the root has pollers: go on
-      engine_.AddTask(task);  // back in line (or to a poller that came meanwhile)
-      Drain(partition, kDrainInterval);
+      MayBlock([this, partition, task] {
+        engine_.AddTask(task);  // back in line (or to a poller that came meanwhile)
+        Drain(partition, kDrainInterval);
+      });
     });
-  });
+  }
 }
 
 void MatchingHost::Deliver(std::optional<TransferTask> task, std::function<void()> again,
@@ -80,21 +99,55 @@ void MatchingHost::Deliver(std::optional<TransferTask> task, std::function<void(
   on_done(std::move(polled));
 }
 
+void MatchingHost::Shutdown() {
+  shut_down_ = true;
+  engine_.Shutdown();
+  std::map<uint64_t, std::shared_ptr<Forwarded>> forwarded;
+  {
+    absl::MutexLock lock(&mu_);
+    forwarded.swap(forwarded_);
+  }
+  for (auto& [id, poll] : forwarded) {
+    if (!poll->answered.exchange(true)) poll->on_done(std::nullopt);
+  }
+}
+
 void MatchingHost::Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
                         std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) {
   auto again = [this, queue, sticky, identity, deadline, abandoned, on_done] {
     Poll(queue, sticky, identity, deadline, abandoned, on_done);
   };
-  const auto& [namespace_id, name, kind] = queue;
-  auto [root_name, partition] = ParsePartition(name);
-  if (partition != 0 && forwarder_ != nullptr) {
-    // A partition with a backlog answers from it; one without sends the
-    // poll to the root, where this partition's new tasks are offered too.
-    if (std::optional<TransferTask> task = engine_.TryTake(queue)) return Deliver(std::move(task), again, on_done);
-    return forwarder_->Poll({namespace_id, root_name, kind}, sticky, identity, deadline, abandoned, on_done);
-  }
-  engine_.Poll(queue, identity, deadline, abandoned,
-               [this, again, on_done](std::optional<TransferTask> task) { Deliver(std::move(task), again, on_done); });
+  if (shut_down_) return on_done(std::nullopt);
+  MayBlock([this, queue, sticky, identity, deadline, abandoned, on_done, again] {
+    const auto& [namespace_id, name, kind] = queue;
+    auto [root_name, partition] = ParsePartition(name);
+    if (partition != 0 && forwarder_ != nullptr) {
+      // A partition with a backlog answers from it; one without sends the
+      // poll to the root, where this partition's new tasks are offered too.
+      if (std::optional<TransferTask> task = engine_.TryTake(queue)) return Deliver(std::move(task), again, on_done);
+      auto forwarded = std::make_shared<Forwarded>();
+      forwarded->on_done = on_done;
+      uint64_t id;
+      {
+        absl::MutexLock lock(&mu_);
+        id = next_forwarded_++;
+        forwarded_[id] = forwarded;
+      }
+      // Once this host stops, the poll counts as abandoned: a task the root
+      // matches to it then goes back (the routing client re-adds it).
+      auto gone = [this, abandoned] { return shut_down_.load() || (abandoned && abandoned()); };
+      return forwarder_->Poll({namespace_id, root_name, kind}, sticky, identity, deadline, gone,
+                              [this, id, forwarded](std::optional<PolledTask> polled) {
+                                {
+                                  absl::MutexLock lock(&mu_);
+                                  forwarded_.erase(id);
+                                }
+                                if (!forwarded->answered.exchange(true)) forwarded->on_done(std::move(polled));
+                              });
+    }
+    engine_.Poll(queue, identity, deadline, abandoned,
+                 [this, again, on_done](std::optional<TransferTask> task) { Deliver(std::move(task), again, on_done); });
+  });
 }
 
 absl::StatusOr<std::vector<TransferTask>> MatchingHost::DropStickyQueue(const std::string& namespace_id,

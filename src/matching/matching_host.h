@@ -1,9 +1,13 @@
 #pragma once
 
+#include <atomic>
+#include <map>
+#include <memory>
 #include <set>
 
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/thread_pool.h"
 #include "common/random.h"
 #include "common/timer_service.h"
 #include "matching/matching_client.h"
@@ -17,7 +21,9 @@ namespace zaman::matching {
 // sticky-queue check. The internal gRPC service serves exactly this.
 class MatchingHost final : public MatchingClient {
  public:
-  MatchingHost(Clock& clock, TimerService& timers);
+  // `backlog.store` set: tasks beyond the in-memory buffer wait in the
+  // store; the engine's calls that may touch it run on `store_pool`.
+  MatchingHost(Clock& clock, TimerService& timers, BacklogOptions backlog = {}, ThreadPool* store_pool = nullptr);
 
   void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
   void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
@@ -38,8 +44,9 @@ class MatchingHost final : public MatchingClient {
   void SetForwarder(MatchingClient* root) { forwarder_ = root; }
 
   MatchingEngine& engine() { return engine_; }
-  // Answers every parked poll with no task and refuses new ones.
-  void Shutdown() { engine_.Shutdown(); }
+  // Answers every parked poll with no task (those sent on to a root
+  // partition too) and refuses new ones.
+  void Shutdown();
 
  private:
   // The poll's task, with its query for a query task; a query task whose
@@ -49,14 +56,28 @@ class MatchingHost final : public MatchingClient {
   // While a partition has a backlog, offers its tasks to the root's
   // pollers, a few times a second.
   void Drain(const TaskQueueKey& partition, absl::Duration after);
+  void DrainOne(const TaskQueueKey& partition);
+
+  // Runs `work` where it may block on the store.
+  void MayBlock(std::function<void()> work);
 
   Clock& clock_;
   TimerService& timers_;
+  ThreadPool* const store_pool_;
   MatchingEngine engine_;
   QueryRegistry queries_;
   MatchingClient* forwarder_ = nullptr;
+  // A poll this host sent on to its queue's root: answered once, by the
+  // root or by Shutdown, whichever comes first.
+  struct Forwarded {
+    std::atomic<bool> answered{false};
+    std::function<void(std::optional<PolledTask>)> on_done;
+  };
   absl::Mutex mu_;
   std::set<TaskQueueKey> draining_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::shared_ptr<Forwarded>> forwarded_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_forwarded_ ABSL_GUARDED_BY(mu_) = 1;
+  std::atomic<bool> shut_down_{false};
 };
 
 }  // namespace zaman::matching

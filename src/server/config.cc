@@ -185,7 +185,8 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
   Section history_section, matching_section, worker_section;
   history_section.On("port", Int(&config.history_port, 0, 65535));
   matching_section.On("port", Int(&config.matching_port, 0, 65535))
-      .On("partitions", Int(&config.matching_partitions, 1, 64));
+      .On("partitions", Int(&config.matching_partitions, 1, 64))
+      .On("backlog_buffer", Int(&config.matching_backlog_buffer, 1, 1000000));
   worker_section.On("port", Int(&config.worker_port, 0, 65535));
   Section membership;
   membership.On("broadcast_address", String(&config.broadcast_address))

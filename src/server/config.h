@@ -55,6 +55,10 @@ struct ServerConfig {
   // in a cluster, each owned by a matching host of its own (sticky queues:
   // one). Temporal's default.
   int matching_partitions = 4;
+  // `matching.backlog_buffer`: how many waiting tasks a cluster's matching
+  // host keeps in memory per partition; beyond that they wait in the
+  // store (task_queues / tasks) for whichever host owns the partition next.
+  int matching_backlog_buffer = 1000;
   int worker_port = 7239;
   // `membership.*`: the address other hosts dial to reach this one
   // (default: the internal listen ip), and how hosts notice each other.

@@ -108,7 +108,11 @@ absl::Status Server::StartClusterHost() {
   membership_store_ = std::make_unique<persistence::MeteredMembershipStore>(store_->membership(), counted_as);
   membership_ = std::make_unique<membership::Membership>(*membership_store_, random_.NewUuid(), options);
 
-  if (config_.Runs("matching")) matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_);
+  if (config_.Runs("matching")) {
+    task_queue_store_ = std::make_unique<persistence::MeteredTaskQueueStore>(store_->task_queues());
+    matching::BacklogOptions backlog{task_queue_store_.get(), static_cast<size_t>(config_.matching_backlog_buffer)};
+    matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_, backlog, blocking_pool_.get());
+  }
   routed_matching_ = std::make_unique<matching::rpc::RoutedMatchingClient>(*membership_, *channels_, matching_.get(),
                                                                           *timers_, config_.matching_partitions);
   root_matching_ = std::make_unique<matching::rpc::RoutedMatchingClient>(*membership_, *channels_, matching_.get(),
@@ -251,6 +255,7 @@ void Server::Shutdown() {
   routed_matching_.reset();
   root_matching_.reset();
   matching_.reset();
+  task_queue_store_.reset();
   membership_.reset();
   membership_store_.reset();
   channels_.reset();

@@ -94,6 +94,7 @@ class Server {
   // A cluster host's routing and listeners.
   std::unique_ptr<rpc::ChannelPool> channels_;
   std::unique_ptr<persistence::MeteredMembershipStore> membership_store_;
+  std::unique_ptr<persistence::MeteredTaskQueueStore> task_queue_store_;
   std::unique_ptr<membership::Membership> membership_;
   std::unique_ptr<matching::rpc::RoutedMatchingClient> routed_matching_;
   // Exact routing (no partition choice): where partitions forward to their root.

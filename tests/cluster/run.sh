@@ -75,7 +75,9 @@ host() {
   {
     echo "frontend: {port: $fport}"
     echo "history: {port: $(free_port)}"
-    echo "matching: {port: $(free_port)}"
+    # A buffer of 2: most waiting tasks go through the store, and a killed
+    # matching host's backlog is read by the next owner.
+    echo "matching: {port: $(free_port), backlog_buffer: 2}"
     echo "worker: {port: $(free_port)}"
     echo "log: {level: info}"
     echo "cluster: {num_shards: 8}"
