@@ -59,7 +59,7 @@ void ShardController::Reconcile() {
     if (!owner.ok()) return;  // not even this host is in the ring yet
     if (*owner == self_address_) {
       mine.push_back(shard);
-    } else if (engine_.OwnsShard(shard) || engine_.ShardRunning(shard)) {
+    } else if (engine_.ShardRunning(shard)) {  // owned, or lost and not yet stopped
       engine_.ReleaseShard(shard);
       ++released;
     }

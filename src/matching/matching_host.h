@@ -8,7 +8,6 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/thread_pool.h"
-#include "common/random.h"
 #include "common/timer_service.h"
 #include "matching/matching_client.h"
 #include "matching/matching_engine.h"

@@ -140,12 +140,6 @@ void Membership::ProbeUnreachable() {
   }
 }
 
-std::vector<HashRing::Member> Membership::Members(Role role) {
-  absl::MutexLock lock(&mu_);
-  auto it = rings_.find(role);
-  return it == rings_.end() ? std::vector<HashRing::Member>() : it->second->members();
-}
-
 absl::Status Membership::Heartbeat() {
   const absl::Time now = absl::Now();
   for (const auto& [role, address] : roles_) {

@@ -53,8 +53,6 @@ class Membership final : public Resolver {
   void Unreachable(const std::string& address) override;
 
   const std::string& host_id() const { return host_id_; }
-  // The live members of `role` now.
-  std::vector<HashRing::Member> Members(Role role);
 
  private:
   absl::Status Heartbeat();

@@ -33,12 +33,9 @@ Done<bool> IntoAck(Reactor* reactor, hsv1::Ack* out) {
 }  // namespace
 
 // Runs a blocking read on the pool, not on gRPC's thread.
-#define ZAMAN_BLOCKING_READ(context, out, read)                  \
-  Reactor* reactor = (context)->DefaultReactor();                \
-  pool_.Post([this, request, out, reactor] {                     \
-    (void)this;                                                  \
-    Into(reactor, out)(read);                                    \
-  });                                                            \
+#define ZAMAN_BLOCKING_READ(context, out, read)                                         \
+  Reactor* reactor = (context)->DefaultReactor();                                       \
+  pool_.Post([this, request, out, reactor] { Into(reactor, out)(read); });              \
   return reactor
 
 Reactor* HistoryService::StartWorkflow(Context* c, const hsv1::StartWorkflowRequest* request,

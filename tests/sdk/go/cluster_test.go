@@ -74,16 +74,6 @@ func ClusterWorkflow(ctx workflow.Context, n int) (string, error) {
 	return fmt.Sprintf("%s/%d/%s", echoed, doubled, word), nil
 }
 
-func clusterDial(t *testing.T, address string) client.Client {
-	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: "default"})
-	if err != nil {
-		t.Fatalf("dial %s: %v", address, err)
-	}
-	t.Cleanup(c.Close)
-	return c
-}
-
 func clusterCtl(t *testing.T, action, host string) {
 	t.Helper()
 	ctl := strings.Fields(os.Getenv("ZAMAN_CLUSTER_CTL"))
@@ -119,8 +109,8 @@ func TestClusterSurvivesHostFailures(t *testing.T) {
 	if len(addresses) != 2 {
 		t.Fatal("ZAMAN_CLUSTER_FRONTENDS must name two frontends (tests/cluster/run.sh sets it)")
 	}
-	workerClient := clusterDial(t, addresses[0])
-	starter := clusterDial(t, addresses[1])
+	workerClient := dialAt(t, addresses[0])
+	starter := dialAt(t, addresses[1])
 	queue := fmt.Sprintf("cluster-%d", time.Now().UnixNano())
 	w := worker.New(workerClient, queue, worker.Options{})
 	w.RegisterWorkflow(ClusterWorkflow)

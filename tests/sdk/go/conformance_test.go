@@ -62,16 +62,6 @@ func RetriedActivityWorkflow(ctx workflow.Context) (int32, error) {
 // which differs from run to run).
 func SleepWorkflow(ctx workflow.Context) error { return workflow.Sleep(ctx, time.Second) }
 
-func dialAt(t *testing.T, address string) client.Client {
-	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: "default"})
-	if err != nil {
-		t.Fatalf("dial %s: %v", address, err)
-	}
-	t.Cleanup(c.Close)
-	return c
-}
-
 func conformanceWorker(t *testing.T, c client.Client, queue string) {
 	t.Helper()
 	w := worker.New(c, queue, worker.Options{})

@@ -99,6 +99,17 @@ func StartToCloseWorkflow(ctx workflow.Context) error {
 	return workflow.ExecuteActivity(ctx, SlowActivity).Get(ctx, nil)
 }
 
+// A client of the namespace "default" at `address`, closed when the test ends.
+func dialAt(t *testing.T, address string) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: "default"})
+	if err != nil {
+		t.Fatalf("dial %s: %v", address, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
 func startWorker(t *testing.T, c client.Client, queue string) {
 	t.Helper()
 	w := worker.New(c, queue, worker.Options{})
