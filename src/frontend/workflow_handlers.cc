@@ -240,10 +240,10 @@ void WorkflowService::PollForTask(std::shared_ptr<PollState<Response>> poll) {
             return;
           }
           // Stale (already started, run gone): that task is done; wait for
-          // the next one. Anything else: the task goes back.
-          // (Not taken back: the run's outbox still holds it.)
+          // the next one. Anything else: the task goes back (a task matching
+          // had stored is stored again: no outbox holds it now).
           if (started.status().code() != absl::StatusCode::kNotFound) {
-            backends_.matching.AddTask(task, [](absl::Status) {});
+            backends_.matching.AddTask(task, [](absl::StatusOr<bool>) {});
           }
           PollForTask(poll);
         };

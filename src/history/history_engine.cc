@@ -19,7 +19,7 @@ constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
 
 HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility,
                              Clock& clock, TimerService& timers, Random& random, int num_shards,
-                             matching::MatchingClient& matching, ThreadPool& read_pool)
+                             matching::MatchingClient& matching, ThreadPool& read_pool, ShardOptions shard_options)
     : store_(store),
       visibility_(visibility),
       clock_(clock),
@@ -29,7 +29,7 @@ HistoryEngine::HistoryEngine(persistence::ExecutionStore& store, persistence::Vi
       matching_(matching),
       read_pool_(read_pool),
       updates_(timers) {
-  for (int i = 0; i < num_shards_; ++i) shards_.push_back(std::make_unique<Shard>(i, store_, clock_, timers_, *this));
+  for (int i = 0; i < num_shards_; ++i) shards_.push_back(std::make_unique<Shard>(i, store_, clock_, timers_, *this, shard_options));
 }
 
 HistoryEngine::~HistoryEngine() { Stop(); }
@@ -62,20 +62,28 @@ bool HistoryEngine::OwnsShard(int32_t shard_id) const {
 
 bool HistoryEngine::ShardRunning(int32_t shard_id) const { return shards_[shard_id]->running(); }
 
+// Outbox tasks read at a time when matching's hosts change.
+constexpr int kRedispatchPage = 1000;
+
 void HistoryEngine::RedispatchMatchingTasks() {
   for (int32_t shard = 0; shard < num_shards_; ++shard) {
     if (!OwnsShard(shard)) continue;
     read_pool_.Post([this, shard] {
-      absl::StatusOr<std::vector<TransferTask>> tasks = store_.LoadTransferTasks(shard);
-      if (!tasks.ok()) {
-        spdlog::warn("shard {}: could not read its outbox again: {}", shard, tasks.status().ToString());
-        return;
-      }
       int offered = 0;
-      for (const TransferTask& task : *tasks) {
-        if (task.kind() != TransferTask::WORKFLOW_TASK && task.kind() != TransferTask::ACTIVITY_TASK) continue;
-        AddToMatching(task);
-        ++offered;
+      int64_t after = 0;
+      for (;;) {
+        absl::StatusOr<std::vector<TransferTask>> tasks = store_.LoadTransferTasks(shard, after, kRedispatchPage);
+        if (!tasks.ok()) {
+          spdlog::warn("shard {}: could not read its outbox again: {}", shard, tasks.status().ToString());
+          break;
+        }
+        for (const TransferTask& task : *tasks) {
+          if (task.kind() != TransferTask::WORKFLOW_TASK && task.kind() != TransferTask::ACTIVITY_TASK) continue;
+          AddToMatching(task);
+          ++offered;
+        }
+        if (static_cast<int>(tasks->size()) < kRedispatchPage) break;
+        after = tasks->back().task_id();
       }
       if (offered > 0) spdlog::info("shard {}: offered {} tasks to matching again", shard, offered);
     });
@@ -246,9 +254,13 @@ constexpr absl::Duration kMatchingRetryDelay = absl::Seconds(1);
 
 void HistoryEngine::AddToMatching(const TransferTask& task) {
   auto timed = std::make_shared<TimedTask>(task);
-  matching_.AddTask(task, [this, task, timed](absl::Status added) {
-    if (added.ok()) return;
-    if (errors::IsStickyWorkerUnavailable(added)) return MoveToNormalQueue(task);
+  matching_.AddTask(task, [this, task, timed](absl::StatusOr<bool> added) {
+    if (added.ok()) {
+      Shard& shard = ShardOf(task.namespace_id(), task.workflow_id());
+      if (!*added) return shard.ReleaseTransferTask(task.task_id());  // waits in matching, and in the outbox
+      return CompleteTask(task);  // matching stored it in its own backlog: the outbox forgets it
+    }
+    if (errors::IsStickyWorkerUnavailable(added.status())) return MoveToNormalQueue(task);
     // Matching is unreachable (its host left; the ring moves on): the
     // task is still in the outbox, so offering it again loses nothing.
     TaskMetricsOf(task).Failed();
@@ -265,13 +277,7 @@ void HistoryEngine::WriteVisibility(const TransferTask& task) {
     timers_.Schedule(clock_.Now() + absl::Seconds(1), [this, task] { DispatchTransferTask(task); });
     return;
   }
-  ShardOf(task.namespace_id(), task.workflow_id())
-      .Execute<bool>(
-          [id = task.task_id()](MutationScope& scope) -> absl::StatusOr<bool> {
-            scope.CompleteTransferTask(id);
-            return true;
-          },
-          [](absl::StatusOr<bool>) {});  // not completed: written again after a restart, harmlessly
+  CompleteTask(task);  // not completed: written again after a restart, harmlessly
 }
 
 void HistoryEngine::MoveToNormalQueue(const TransferTask& task) {

@@ -30,7 +30,7 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
  public:
   HistoryEngine(persistence::ExecutionStore& store, persistence::VisibilityStore& visibility, Clock& clock,
                 TimerService& timers, Random& random, int num_shards, matching::MatchingClient& matching,
-                ThreadPool& read_pool);
+                ThreadPool& read_pool, ShardOptions shard_options = {});
   ~HistoryEngine() override;
 
   // Takes every shard (one host has them all).

@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "history/history_metrics.h"
@@ -11,8 +10,6 @@
 
 namespace zaman::history {
 
-using ::google::protobuf::util::TimeUtil;
-using persistence::ExecutionDeletion;
 
 namespace {
 constexpr size_t kMaxBatch = 256;
@@ -36,10 +33,15 @@ absl::StatusOr<RunChange*> MutationScope::Load(const std::string& namespace_id, 
     if (it->second.deleted) return absl::NotFoundError("the run was deleted");
     return &runs_.emplace(key, it->second).first->second;
   }
+  RunChange change;
+  if (const persistence::ExecutionRecord* cached = shard_.cache_.Find(key)) {
+    change.state = cached->state;
+    change.expected_db_version = cached->db_version;
+    return &runs_.emplace(key, std::move(change)).first->second;
+  }
   absl::StatusOr<persistence::ExecutionRecord> record =
       shard_.store_.GetExecution(namespace_id, workflow_id, run_id);
   if (!record.ok()) return record.status();
-  RunChange change;
   change.state = std::move(record->state);
   change.expected_db_version = record->db_version;
   return &runs_.emplace(key, std::move(change)).first->second;
@@ -102,8 +104,14 @@ void MutationScope::CompleteTransferTask(int64_t task_id) { done_transfer_.push_
 void MutationScope::CompleteTimerTask(int64_t task_id) { done_timer_.push_back(task_id); }
 
 Shard::Shard(int32_t id, persistence::ExecutionStore& store, Clock& clock, TimerService& timers,
-             ShardListener& listener)
-    : id_(id), store_(store), clock_(clock), timers_(timers), listener_(listener) {}
+             ShardListener& listener, ShardOptions options)
+    : id_(id),
+      store_(store),
+      clock_(clock),
+      timers_(timers),
+      listener_(listener),
+      options_(options),
+      cache_(options.cache_size) {}
 
 Shard::~Shard() { Stop(); }
 
@@ -114,12 +122,10 @@ absl::Status Shard::Start() {
   range_id_ = *range_id;
   // Task ids are unique across owners: each owner counts inside its range.
   next_task_id_ = range_id_ << 32;
-  absl::StatusOr<std::vector<TransferTask>> transfer = store_.LoadTransferTasks(id_);
-  if (!transfer.ok()) return transfer.status();
-  absl::StatusOr<std::vector<TimerTask>> timers = store_.LoadTimerTasks(id_);
-  if (!timers.ok()) return timers.status();
   lost_ = false;
   ++generation_;
+  cache_.Clear();  // another owner may have changed any run meanwhile
+  ResetQueues();
   {
     absl::MutexLock lock(&mu_);
     stopping_ = false;
@@ -127,11 +133,10 @@ absl::Status Shard::Start() {
   thread_ = std::thread([this] { Loop(); });
   running_ = true;
   metrics::ShardMetrics::Get().ShardAcquired();
-  for (const TransferTask& task : *transfer) listener_.DispatchTransferTask(task);
-  for (const TimerTask& task : *timers) ArmTimer(task);
-  if (!transfer->empty() || !timers->empty()) {
-    spdlog::info("shard {}: resumed {} outbox tasks and {} timers", id_, transfer->size(), timers->size());
-  }
+  // What the store holds is read in pages from the shard's thread: the
+  // shard answers calls at once, however much is waiting.
+  RequestOutboxRead();
+  RequestTimerRead();
   return absl::OkStatus();
 }
 
@@ -159,21 +164,32 @@ void Shard::Post(Op op) {
   op.done(errors::ShardOwnershipLost(absl::StrCat("shard ", id_, " does not run on this host")));
 }
 
+void Shard::PostChore(std::function<void()> chore) {
+  absl::MutexLock lock(&mu_);
+  if (!stopping_) chores_.push_back(std::move(chore));
+}
+
 void Shard::Loop() {
   for (;;) {
     std::vector<Op> ops;
+    std::deque<std::function<void()>> chores;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->stopping_ || !s->queue_.empty(); },
+          +[](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return s->stopping_ || !s->queue_.empty() || !s->chores_.empty();
+          },
           this));
-      if (queue_.empty()) return;  // stopping, and everything queued has run
+      if (stopping_) chores_.clear();  // the next start reads again
+      if (queue_.empty() && chores_.empty()) return;  // stopping, and everything queued has run
+      chores.swap(chores_);
       while (!queue_.empty() && ops.size() < kMaxBatch) {
         ops.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    RunBatch(std::move(ops));
+    for (auto& chore : chores) chore();
+    if (!ops.empty()) RunBatch(std::move(ops));
   }
 }
 
@@ -265,7 +281,7 @@ void Shard::RunBatch(std::vector<Op> ops) {
       tx.new_transfer_tasks.push_back(std::move(visibility));
     }
     persistence::ExecutionUpdate update;
-    update.state = change.state;
+    update.state = std::move(change.state);
     update.expected_db_version = change.expected_db_version;
     update.set_current = change.set_current;
     update.expected_current_run_id = change.expected_current_run_id;
@@ -275,17 +291,16 @@ void Shard::RunBatch(std::vector<Op> ops) {
   absl::Time commit_started = absl::Now();  // for metrics only
   absl::Status status = store_.Commit(id_, range_id_, tx);
   metrics::ShardMetrics::Get().Committed(committed.size(), absl::Now() - commit_started);
+  UpdateCache(tx, status.ok());
   if (errors::IsShardOwnershipLost(status)) {
     lost_ = true;
     spdlog::error("shard {}: ownership lost; it stops taking writes", id_);
-  } else if (status.code() == absl::StatusCode::kUnavailable &&
-             (!tx.new_transfer_tasks.empty() || !tx.new_timer_tasks.empty())) {
-    ResolveUncertainTasks(tx.new_transfer_tasks, tx.new_timer_tasks);
+  } else if (status.code() == absl::StatusCode::kUnavailable) {
+    QueueUncertain(tx);
   }
   if (status.ok()) {
     CountClosedRuns(tx);
-    for (const TransferTask& task : tx.new_transfer_tasks) listener_.DispatchTransferTask(task);
-    for (const TimerTask& task : tx.new_timer_tasks) ArmTimer(task);
+    QueueCommitted(tx);
   }
   // The mutations hear of the commit before the listener does, so that what
   // they do with their results (an update's outcome) comes first.
@@ -298,62 +313,18 @@ void Shard::RunBatch(std::vector<Op> ops) {
   }
 }
 
-namespace {
-constexpr absl::Duration kUncertainTasksRetry = absl::Seconds(1);
-}  // namespace
-
-void Shard::ResolveUncertainTasks(std::vector<TransferTask> transfer, std::vector<TimerTask> timers) {
-  struct Tasks {
-    std::vector<TransferTask> transfer;
-    std::vector<TimerTask> timers;
-  };
-  auto uncertain = std::make_shared<Tasks>(Tasks{std::move(transfer), std::move(timers)});
-  timers_.Schedule(clock_.Now() + kUncertainTasksRetry, [this, uncertain] {
-    auto found = std::make_shared<Tasks>();
-    Post(Op{[this, uncertain, found](MutationScope&) -> absl::Status {
-              absl::StatusOr<std::vector<TransferTask>> stored_transfer = store_.LoadTransferTasks(id_);
-              if (!stored_transfer.ok()) return stored_transfer.status();
-              absl::StatusOr<std::vector<TimerTask>> stored_timers = store_.LoadTimerTasks(id_);
-              if (!stored_timers.ok()) return stored_timers.status();
-              absl::flat_hash_set<int64_t> ids;
-              for (const TransferTask& t : *stored_transfer) ids.insert(t.task_id());
-              for (const TimerTask& t : *stored_timers) ids.insert(t.task_id());
-              for (const TransferTask& t : uncertain->transfer) {
-                if (ids.contains(t.task_id())) found->transfer.push_back(t);
-              }
-              for (const TimerTask& t : uncertain->timers) {
-                if (ids.contains(t.task_id())) found->timers.push_back(t);
-              }
-              return absl::OkStatus();
-            },
-            [this, uncertain, found](absl::Status status) {
-              if (status.ok()) {
-                if (!found->transfer.empty() || !found->timers.empty()) {
-                  spdlog::info("shard {}: {} outbox tasks and {} timers of an unanswered commit were written after all",
-                               id_, found->transfer.size(), found->timers.size());
-                }
-                for (const TransferTask& task : found->transfer) listener_.DispatchTransferTask(task);
-                for (const TimerTask& task : found->timers) ArmTimer(task);
-                return;
-              }
-              if (errors::IsShardOwnershipLost(status)) return;  // the next owner loads them
-              {
-                absl::MutexLock lock(&mu_);
-                if (stopping_) return;
-              }
-              ResolveUncertainTasks(std::move(uncertain->transfer), std::move(uncertain->timers));
-            }});
-  });
-}
-
-void Shard::ArmTimer(const TimerTask& task) {
-  absl::Time at = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(task.fire_time()));
-  metrics::ShardMetrics::Get().TimerArmed();
-  timers_.Schedule(at, [this, task, generation = generation_.load()] {
-    if (generation != generation_.load() || !running_) return;  // re-armed by a later start, or not ours now
-    metrics::ShardMetrics::Get().TimerFired();
-    listener_.TimerDue(id_, task);
-  });
+void Shard::UpdateCache(const persistence::ShardTransaction& tx, bool committed) {
+  for (const auto& deletion : tx.deletions) {
+    cache_.Erase({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
+  }
+  for (const auto& update : tx.updates) {
+    if (committed) {
+      // The store counts a run's versions from 1, one a commit.
+      cache_.Put(KeyOf(update.state), {update.state, update.expected_db_version + 1});
+    } else {
+      cache_.Erase(KeyOf(update.state));  // it may or may not have landed
+    }
+  }
 }
 
 }  // namespace zaman::history

@@ -42,10 +42,12 @@ class MatchingClient {
   virtual ~MatchingClient() = default;
 
   // A task for the queue's next poller (or its backlog). `done` hears
-  // errors::StickyWorkerUnavailable for a workflow task on a sticky queue
-  // nobody polls (the caller sends it to the normal queue instead), or
-  // Unavailable when matching could not be reached (the caller tries again).
-  virtual void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) = 0;
+  // whether matching stored the task in its own durable backlog (the
+  // caller's outbox need not keep it), or errors::StickyWorkerUnavailable for
+  // a workflow task on a sticky queue nobody polls (the caller sends it to
+  // the normal queue instead), or Unavailable when matching could not be
+  // reached (the caller tries again).
+  virtual void AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) = 0;
 
   // A task for a poller parked right now, else nothing: `done` hears
   // whether one took it. A partition offers its tasks to its queue's root

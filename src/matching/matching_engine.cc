@@ -41,9 +41,11 @@ MatchingEngine::Queue& MatchingEngine::QueueOf(const TaskQueueKey& key, const Tr
   return queue;
 }
 
-void MatchingEngine::AddTask(const TransferTask& task) { Match(task, /*backlog=*/true); }
+bool MatchingEngine::AddTask(const TransferTask& task) { return Match(task, /*backlog=*/true) == Outcome::kStored; }
 
-bool MatchingEngine::TryMatch(const TransferTask& task) { return Match(task, /*backlog=*/false); }
+bool MatchingEngine::TryMatch(const TransferTask& task) {
+  return Match(task, /*backlog=*/false) == Outcome::kMatched;
+}
 
 std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
   std::optional<TransferTask> task;
@@ -67,7 +69,7 @@ std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
   return task;
 }
 
-bool MatchingEngine::Match(const TransferTask& task, bool backlog) {
+MatchingEngine::Outcome MatchingEngine::Match(const TransferTask& task, bool backlog) {
   TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
   std::function<void(std::optional<TransferTask>)> deliver;
   std::vector<std::function<void(std::optional<TransferTask>)>> gone;  // answered empty
@@ -87,21 +89,27 @@ bool MatchingEngine::Match(const TransferTask& task, bool backlog) {
     } else if (!backlog) {
       // offered only: a poller now or nothing
     } else if (backlog_.store != nullptr && !memory_only &&
-               (queue.stored.more || queue.backlog.size() >= backlog_.buffer_size)) {
-      spill = true;  // behind what the store holds already, or the buffer is full
+               (task.matching_owned() || queue.stored.more || queue.backlog.size() >= backlog_.buffer_size)) {
+      // Behind what the store holds already, or the buffer is full, or
+      // nobody else keeps the task.
+      spill = true;
     } else {
       queue.backlog.push_back({task, clock_.Now()});
       queue.metrics->BacklogIs(queue.backlog.size());
     }
   }
   for (auto& on_done : gone) on_done(std::nullopt);
-  const bool matched = deliver != nullptr;
-  if (matched) deliver(task);  // sync match
-  if (!spill) return matched;
+  if (deliver) {
+    deliver(task);  // sync match
+    return Outcome::kMatched;
+  }
+  if (!spill) return backlog ? Outcome::kBuffered : Outcome::kNotTaken;
   std::vector<Delivery> deliveries;
+  bool stored = false;
   {
     absl::MutexLock store_lock(&store_mu_);
-    if (!Spill(key, task)) {
+    stored = Spill(key, task);
+    if (!stored) {
       // The store refused: the task waits in memory after all (history's
       // outbox still holds it too, so nothing is lost either way).
       absl::MutexLock lock(&mu_);
@@ -113,7 +121,7 @@ bool MatchingEngine::Match(const TransferTask& task, bool backlog) {
     deliveries = Refill(key);
   }
   for (auto& [on_done, t] : deliveries) on_done(std::move(t));
-  return false;
+  return stored ? Outcome::kStored : Outcome::kBuffered;
 }
 
 std::function<void(std::optional<TransferTask>)> MatchingEngine::NextPoller(
@@ -171,6 +179,7 @@ bool MatchingEngine::Spill(const TaskQueueKey& key, const TransferTask& task) {
       continue;
     }
     queued.task = task;
+    queued.task.set_matching_owned(true);
     queued.created_at = clock_.Now();
     absl::Status added = backlog_.store->AddTasks(partition, range_id, {queued});
     absl::MutexLock lock(&mu_);

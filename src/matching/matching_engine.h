@@ -32,9 +32,11 @@ struct BacklogOptions {
 // arrives (sync match) or its deadline passes; tasks nobody is polling for
 // wait in the queue's backlog: in memory, and with BacklogOptions::store
 // beyond a bounded buffer in the store, where the queue's next owner finds
-// them. Each task is also still an outbox row in the history store until a
-// worker has started it, so after a restart history hands every such task
-// over again (a duplicate is refused as stale when it is started).
+// them. A task kept in memory is also still an outbox row in the history
+// store until a worker has started it, so after a restart history hands it
+// over again (a duplicate is refused as stale when it is started); a task
+// written to the store is matching's alone (AddTask says so, and history
+// forgets it).
 // Thread-safe; callbacks run outside its lock. MatchingHost (the role's
 // MatchingClient) puts queries and sticky routing on top.
 class MatchingEngine final {
@@ -44,8 +46,11 @@ class MatchingEngine final {
   MatchingEngine(Clock& clock, TimerService& timers, BacklogOptions backlog = {});
   ~MatchingEngine();
 
-  // A task for the queue's next poller (or its backlog).
-  void AddTask(const TransferTask& task);
+  // A task for the queue's next poller (or its backlog). True when it went
+  // to the store (and is matching's to keep: the caller's outbox may forget
+  // it). A task marked matching_owned always goes there when a poller does
+  // not take it at once.
+  bool AddTask(const TransferTask& task);
   // A task for a poller parked now, else nothing: whether one took it.
   bool TryMatch(const TransferTask& task);
   // The backlog's oldest task, if any.
@@ -110,7 +115,8 @@ class MatchingEngine final {
   Queue& QueueOf(const TaskQueueKey& key, const TransferTask* task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   void Expire(const TaskQueueKey& queue, uint64_t poller_id);
-  bool Match(const TransferTask& task, bool backlog);
+  enum class Outcome { kMatched, kBuffered, kStored, kNotTaken };
+  Outcome Match(const TransferTask& task, bool backlog);
   // Takes the queue's first parked poll that can still get a task; the
   // ones that cannot go to `gone` (answered empty by the caller).
   std::function<void(std::optional<TransferTask>)> NextPoller(

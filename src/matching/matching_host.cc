@@ -30,7 +30,7 @@ TransferTask ForRoot(const TransferTask& task, const std::string& root_name) {
 
 }  // namespace
 
-void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::Status)> done) {
+void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
   if (task.kind() == TransferTask::WORKFLOW_TASK && task.query_id().empty() &&
       task.task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY &&
       !engine_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
@@ -38,22 +38,21 @@ void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::St
   }
   auto [root_name, partition] = ParsePartition(task.task_queue().name());
   if (partition == 0 || forwarder_ == nullptr) {
-    // (Acknowledged at once: until a worker starts it, the task is in its
-    // run's outbox as well.)
-    MayBlock([this, task] { engine_.AddTask(task); });
-    return done(absl::OkStatus());
+    // Answered once the task is placed: a store write tells the caller it
+    // may forget the task.
+    MayBlock([this, task, done = std::move(done)] { done(engine_.AddTask(task)); });
+    return;
   }
-  if (engine_.TryMatch(task)) return done(absl::OkStatus());
+  if (engine_.TryMatch(task)) return done(false);
   // Nobody polls this partition now: perhaps somebody waits at the root.
   TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
   forwarder_->OfferTask(ForRoot(task, root_name), [this, task, key, done](absl::StatusOr<bool> taken) {
-    if (!taken.ok() || !*taken) {
-      MayBlock([this, task, key] {
-        engine_.AddTask(task);
-        Drain(key, kDrainInterval);
-      });
-    }
-    done(absl::OkStatus());
+    if (taken.ok() && *taken) return done(false);
+    MayBlock([this, task, key, done] {
+      const bool stored = engine_.AddTask(task);
+      Drain(key, kDrainInterval);
+      done(stored);
+    });
   });
 }
 

@@ -24,7 +24,7 @@ class MatchingHost final : public MatchingClient {
   // store; the engine's calls that may touch it run on `store_pool`.
   MatchingHost(Clock& clock, TimerService& timers, BacklogOptions backlog = {}, ThreadPool* store_pool = nullptr);
 
-  void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
+  void AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
   void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
   void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;

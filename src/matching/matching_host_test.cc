@@ -50,7 +50,7 @@ TEST(PartitionNameTest, RoundTrips) {
 TEST_F(PartitionForwardingTest, APollOnAnEmptyPartitionGetsTheRootsTask) {
   auto polled = PollAt(partition_host_, partition_);  // forwarded: waits at the root
   absl::SleepFor(absl::Milliseconds(50));
-  root_host_.AddTask(WorkflowTask("orders", 7), [](absl::Status s) { ASSERT_TRUE(s.ok()); });
+  root_host_.AddTask(WorkflowTask("orders", 7), [](absl::StatusOr<bool> s) { ASSERT_TRUE(s.ok()); });
   ASSERT_EQ(polled.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   std::optional<PolledTask> got = polled.get();
   ASSERT_TRUE(got.has_value());
@@ -60,7 +60,7 @@ TEST_F(PartitionForwardingTest, APollOnAnEmptyPartitionGetsTheRootsTask) {
 TEST_F(PartitionForwardingTest, ATaskOnAPartitionNobodyPollsReachesAPollerAtTheRoot) {
   auto polled = PollAt(root_host_, "orders");
   absl::SleepFor(absl::Milliseconds(50));
-  partition_host_.AddTask(WorkflowTask(partition_, 8), [](absl::Status s) { ASSERT_TRUE(s.ok()); });
+  partition_host_.AddTask(WorkflowTask(partition_, 8), [](absl::StatusOr<bool> s) { ASSERT_TRUE(s.ok()); });
   ASSERT_EQ(polled.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   std::optional<PolledTask> got = polled.get();
   ASSERT_TRUE(got.has_value());
@@ -70,7 +70,7 @@ TEST_F(PartitionForwardingTest, ATaskOnAPartitionNobodyPollsReachesAPollerAtTheR
 
 TEST_F(PartitionForwardingTest, APartitionsBacklogDrainsToPollersThatComeLater) {
   // Nobody polls anywhere: the tasks wait in the partition's backlog.
-  for (int i = 1; i <= 3; ++i) partition_host_.AddTask(WorkflowTask(partition_, i), [](absl::Status) {});
+  for (int i = 1; i <= 3; ++i) partition_host_.AddTask(WorkflowTask(partition_, i), [](absl::StatusOr<bool>) {});
   TaskQueueKey key{"ns", partition_, TransferTask::WORKFLOW_TASK};
   EXPECT_EQ(partition_host_.engine().BacklogSize(key), 3);
   // Pollers then wait at the root only: the backlog is offered to them.
@@ -88,7 +88,7 @@ TEST_F(PartitionForwardingTest, APartitionsBacklogDrainsToPollersThatComeLater) 
 }
 
 TEST_F(PartitionForwardingTest, APartitionWithABacklogAnswersItsPollsItself) {
-  partition_host_.AddTask(WorkflowTask(partition_, 9), [](absl::Status) {});
+  partition_host_.AddTask(WorkflowTask(partition_, 9), [](absl::StatusOr<bool>) {});
   auto polled = PollAt(partition_host_, partition_);
   ASSERT_EQ(polled.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   std::optional<PolledTask> got = polled.get();
@@ -102,7 +102,7 @@ TEST(MatchingHostTest, AStickyQueueNobodyPollsIsRefused) {
   TransferTask task = WorkflowTask("sticky-worker-1", 3);
   task.mutable_task_queue()->set_kind(temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY);
   absl::Status added;
-  host.AddTask(task, [&added](absl::Status s) { added = s; });
+  host.AddTask(task, [&added](absl::StatusOr<bool> s) { added = s.status(); });
   EXPECT_TRUE(errors::IsStickyWorkerUnavailable(added)) << added;
   host.Shutdown();
 }

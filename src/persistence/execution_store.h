@@ -53,6 +53,19 @@ struct ShardTransaction {
   std::vector<int64_t> done_timer_tasks;
 };
 
+// Where a timer sits in its shard's timer queue: by fire time (to the
+// millisecond, as stored), then task id. Timers are read in this order.
+struct TimerKey {
+  int64_t fire_time_ms = 0;
+  int64_t task_id = 0;
+
+  friend bool operator<(const TimerKey& a, const TimerKey& b) {
+    return a.fire_time_ms != b.fire_time_ms ? a.fire_time_ms < b.fire_time_ms : a.task_id < b.task_id;
+  }
+  friend bool operator<=(const TimerKey& a, const TimerKey& b) { return !(b < a); }
+};
+TimerKey TimerKeyOf(const TimerTask& task);
+
 // Durable workflow state for the history role. Thread-safe; calls block.
 class ExecutionStore {
  public:
@@ -82,8 +95,14 @@ class ExecutionStore {
                                                                 int64_t to_event_id,
                                                                 int max_events) = 0;
 
-  virtual absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id) = 0;
-  virtual absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id) = 0;
+  // The shard's outbox: up to `limit` tasks with ids above `after_task_id`,
+  // in id order.
+  virtual absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
+                                                                      int limit) = 0;
+  // The shard's timers: up to `limit` of those after `after` that fire
+  // before `before_ms` (Unix milliseconds), in TimerKey order.
+  virtual absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, TimerKey after, int64_t before_ms,
+                                                                int limit) = 0;
 };
 
 }  // namespace zaman::persistence

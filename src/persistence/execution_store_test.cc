@@ -1,6 +1,7 @@
 // The ExecutionStore contract, run against every backend: atomic commits,
 // version and current-run conditions, and shard fencing between two hosts.
 #include <atomic>
+#include <limits>
 #include <thread>
 
 #include <google/protobuf/util/time_util.h>
@@ -66,6 +67,18 @@ class ExecutionStoreTest : public ::testing::TestWithParam<TestBackend> {
 
   ExecutionStore& executions() { return store_->executions(); }
 
+  std::vector<TransferTask> AllTransfer(int32_t shard) {
+    absl::StatusOr<std::vector<TransferTask>> tasks = executions().LoadTransferTasks(shard, 0, 1000);
+    EXPECT_TRUE(tasks.ok()) << tasks.status();
+    return tasks.ok() ? *tasks : std::vector<TransferTask>();
+  }
+  std::vector<TimerTask> AllTimers(int32_t shard) {
+    absl::StatusOr<std::vector<TimerTask>> timers =
+        executions().LoadTimerTasks(shard, TimerKey{-1, 0}, std::numeric_limits<int64_t>::max(), 1000);
+    EXPECT_TRUE(timers.ok()) << timers.status();
+    return timers.ok() ? *timers : std::vector<TimerTask>();
+  }
+
   // A second client of the same database, as another history host has. An
   // in-memory database has only one: there both hosts share it, and fencing
   // is still all that keeps the earlier owner out.
@@ -109,18 +122,63 @@ TEST_P(ExecutionStoreTest, ACommitWritesStateHistoryAndTasksTogether) {
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[1].event_id(), 2);
   EXPECT_EQ(executions().ReadHistory("ns-1", "wf", "run-1", 2, 3, 100)->size(), 1u);
-  EXPECT_EQ(executions().LoadTransferTasks(3)->size(), 1u);
-  absl::StatusOr<std::vector<TimerTask>> timers = executions().LoadTimerTasks(3);
-  ASSERT_EQ(timers->size(), 2u);
-  EXPECT_EQ((*timers)[0].task_id(), 12) << "timers come in firing order";
-  EXPECT_TRUE(executions().LoadTransferTasks(4)->empty()) << "tasks belong to their shard";
+  EXPECT_EQ(AllTransfer(3).size(), 1u);
+  std::vector<TimerTask> timers = AllTimers(3);
+  ASSERT_EQ(timers.size(), 2u);
+  EXPECT_EQ(timers[0].task_id(), 12) << "timers come in firing order";
+  EXPECT_TRUE(AllTransfer(4).empty()) << "tasks belong to their shard";
 
   ShardTransaction done;
   done.done_transfer_tasks = {10};
   done.done_timer_tasks = {11, 12};
   ASSERT_OK(executions().Commit(3, *range, done));
-  EXPECT_TRUE(executions().LoadTransferTasks(3)->empty());
-  EXPECT_TRUE(executions().LoadTimerTasks(3)->empty());
+  EXPECT_TRUE(AllTransfer(3).empty());
+  EXPECT_TRUE(AllTimers(3).empty());
+}
+
+// The queues are read in pages: the outbox by task id, the timers by fire
+// time then task id, and only up to the asked-for time.
+TEST_P(ExecutionStoreTest, TasksAreReadInPages) {
+  int64_t range = *executions().AcquireShard(2);
+  ShardTransaction tx;
+  for (int i = 1; i <= 7; ++i) {
+    TransferTask task;
+    task.set_task_id(100 + i);
+    tx.new_transfer_tasks.push_back(task);
+    TimerTask timer;
+    timer.set_task_id(200 + i);
+    // Fire times 1000, 1000, 2000, 2000, 3000, 3000, 4000 (ms); the task
+    // ids break ties inside a millisecond.
+    *timer.mutable_fire_time() = TimeUtil::MillisecondsToTimestamp(1000 * ((i + 1) / 2));
+    tx.new_timer_tasks.push_back(timer);
+  }
+  ASSERT_OK(executions().Commit(2, range, tx));
+
+  absl::StatusOr<std::vector<TransferTask>> first = executions().LoadTransferTasks(2, 0, 3);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ(first->back().task_id(), 103);
+  absl::StatusOr<std::vector<TransferTask>> rest = executions().LoadTransferTasks(2, 103, 100);
+  ASSERT_EQ(rest->size(), 4u);
+  EXPECT_EQ(rest->front().task_id(), 104);
+  EXPECT_TRUE(executions().LoadTransferTasks(2, 107, 100)->empty());
+
+  // Page of 3 from the start: 1000/201, 1000/202, 2000/203.
+  absl::StatusOr<std::vector<TimerTask>> timers = executions().LoadTimerTasks(2, TimerKey{0, 0}, 10000, 3);
+  ASSERT_TRUE(timers.ok()) << timers.status();
+  ASSERT_EQ(timers->size(), 3u);
+  EXPECT_EQ((*timers)[2].task_id(), 203);
+  // After (2000, 203) and before 4000 ms: 204, 205, 206, not 207.
+  TimerKey after = TimerKeyOf(timers->back());
+  EXPECT_EQ(after.fire_time_ms, 2000);
+  timers = executions().LoadTimerTasks(2, after, 4000, 100);
+  ASSERT_EQ(timers->size(), 3u);
+  EXPECT_EQ(timers->front().task_id(), 204);
+  EXPECT_EQ(timers->back().task_id(), 206);
+  // A key inside a millisecond: only the later task ids of that time.
+  timers = executions().LoadTimerTasks(2, TimerKey{3000, 205}, 100000, 100);
+  ASSERT_EQ(timers->size(), 2u);
+  EXPECT_EQ(timers->front().task_id(), 206);
 }
 
 TEST_P(ExecutionStoreTest, AFailedConditionAppliesNothingOfTheTransaction) {
@@ -143,7 +201,7 @@ TEST_P(ExecutionStoreTest, AFailedConditionAppliesNothingOfTheTransaction) {
   absl::Status status = executions().Commit(1, range, mixed);
   EXPECT_TRUE(errors::IsConditionFailed(status)) << status;
   EXPECT_EQ(executions().GetExecution("ns-1", "other", "run-2").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(executions().LoadTransferTasks(1)->empty());
+  EXPECT_TRUE(AllTransfer(1).empty());
   EXPECT_EQ(executions().ReadHistory("ns-1", "wf", "run-1", 1, 100, 100)->size(), 1u);
 
   // The right version is accepted and moves on by one.

@@ -41,12 +41,14 @@ absl::StatusOr<std::vector<HistoryEvent>> MeteredExecutionStore::ReadHistory(
   });
 }
 
-absl::StatusOr<std::vector<TransferTask>> MeteredExecutionStore::LoadTransferTasks(int32_t shard_id) {
-  return transfer_tasks_.Record([&] { return real_.LoadTransferTasks(shard_id); });
+absl::StatusOr<std::vector<TransferTask>> MeteredExecutionStore::LoadTransferTasks(int32_t shard_id,
+                                                                                   int64_t after_task_id, int limit) {
+  return transfer_tasks_.Record([&] { return real_.LoadTransferTasks(shard_id, after_task_id, limit); });
 }
 
-absl::StatusOr<std::vector<TimerTask>> MeteredExecutionStore::LoadTimerTasks(int32_t shard_id) {
-  return timer_tasks_.Record([&] { return real_.LoadTimerTasks(shard_id); });
+absl::StatusOr<std::vector<TimerTask>> MeteredExecutionStore::LoadTimerTasks(int32_t shard_id, TimerKey after,
+                                                                             int64_t before_ms, int limit) {
+  return timer_tasks_.Record([&] { return real_.LoadTimerTasks(shard_id, after, before_ms, limit); });
 }
 
 MeteredVisibilityStore::MeteredVisibilityStore(VisibilityStore& real)

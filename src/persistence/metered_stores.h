@@ -24,8 +24,10 @@ class MeteredExecutionStore final : public ExecutionStore {
   absl::StatusOr<std::vector<HistoryEvent>> ReadHistory(absl::string_view namespace_id, absl::string_view workflow_id,
                                                         absl::string_view run_id, int64_t from_event_id,
                                                         int64_t to_event_id, int max_events) override;
-  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id) override;
-  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id) override;
+  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
+                                                              int limit) override;
+  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, TimerKey after, int64_t before_ms,
+                                                        int limit) override;
 
  private:
   ExecutionStore& real_;

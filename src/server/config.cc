@@ -183,7 +183,8 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
   metrics.On("prometheus", Sub(prometheus));
 
   Section history_section, matching_section, worker_section;
-  history_section.On("port", Int(&config.history_port, 0, 65535));
+  history_section.On("port", Int(&config.history_port, 0, 65535))
+      .On("cache_size", Int(&config.history_cache_size, 0, 10000000));
   matching_section.On("port", Int(&config.matching_port, 0, 65535))
       .On("partitions", Int(&config.matching_partitions, 1, 64))
       .On("backlog_buffer", Int(&config.matching_backlog_buffer, 1, 1000000));

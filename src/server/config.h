@@ -55,10 +55,14 @@ struct ServerConfig {
   // in a cluster, each owned by a matching host of its own (sticky queues:
   // one). Temporal's default.
   int matching_partitions = 4;
-  // `matching.backlog_buffer`: how many waiting tasks a cluster's matching
-  // host keeps in memory per partition; beyond that they wait in the
-  // store (task_queues / tasks) for whichever host owns the partition next.
+  // `matching.backlog_buffer`: how many waiting tasks a matching host
+  // keeps in memory per partition; beyond that they wait in the store
+  // (task_queues / tasks), for whichever host owns the partition next.
   int matching_backlog_buffer = 1000;
+  // `history.cache_size`: how many runs' mutable state a history host keeps
+  // in memory (shared out among its shards), so that a busy run is not read
+  // from the store on every change.
+  int history_cache_size = 4096;
   int worker_port = 7239;
   // `membership.*`: the address other hosts dial to reach this one
   // (default: the internal listen ip), and how hosts notice each other.

@@ -84,10 +84,21 @@ absl::Status Server::OpenStore() {
   return absl::OkStatus();
 }
 
+history::ShardOptions Server::ShardOptionsOf() const {
+  history::ShardOptions options;
+  const int shards = std::max(1, cluster_.num_shards);
+  options.cache_size = static_cast<size_t>(std::max(1, config_.history_cache_size / shards));
+  return options;
+}
+
 absl::Status Server::StartAlone() {
-  matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_);
+  // The backlog beyond matching.backlog_buffer waits in the store, here too.
+  task_queue_store_ = std::make_unique<persistence::MeteredTaskQueueStore>(store_->task_queues());
+  matching::BacklogOptions backlog{task_queue_store_.get(), static_cast<size_t>(config_.matching_backlog_buffer)};
+  matching_ = std::make_unique<matching::MatchingHost>(Clock::Real(), *timers_, backlog, blocking_pool_.get());
   history_ = std::make_unique<history::HistoryEngine>(*executions_, *visibility_, Clock::Real(), *timers_, random_,
-                                                      cluster_.num_shards, *matching_, *blocking_pool_);
+                                                      cluster_.num_shards, *matching_, *blocking_pool_,
+                                                      ShardOptionsOf());
   if (absl::Status s = history_->Start(); !s.ok()) return s;
   history_client_ = history_.get();
   matching_client_ = matching_.get();
@@ -120,7 +131,8 @@ absl::Status Server::StartClusterHost() {
   if (matching_) matching_->SetForwarder(root_matching_.get());
   if (config_.Runs("history")) {
     history_ = std::make_unique<history::HistoryEngine>(*executions_, *visibility_, Clock::Real(), *timers_, random_,
-                                                        cluster_.num_shards, *routed_matching_, *blocking_pool_);
+                                                        cluster_.num_shards, *routed_matching_, *blocking_pool_,
+                                                        ShardOptionsOf());
   }
   routed_history_ = std::make_unique<history::rpc::RoutedHistoryClient>(*membership_, *channels_, history_.get(),
                                                                         *timers_, cluster_.num_shards);

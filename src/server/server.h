@@ -67,6 +67,7 @@ class Server {
   absl::Status OpenStore();
   // One process, every role: engines wired to each other.
   absl::Status StartAlone();
+  history::ShardOptions ShardOptionsOf() const;
   // A cluster host: the roles configured, their listeners, membership.
   absl::Status StartClusterHost();
   absl::Status StartFrontend();

@@ -27,12 +27,12 @@ GrpcMatchingPeer::GrpcMatchingPeer(std::shared_ptr<grpc::Channel> channel)
 #define ZAMAN_ASYNC(method) [this](auto... a) { stub_->async()->method(a...); }
 #define ZAMAN_BLOCKING(method) [this](auto... a) { return stub_->method(a...); }
 
-void GrpcMatchingPeer::AddTask(const TransferTask& task, std::function<void(absl::Status)> done) {
+void GrpcMatchingPeer::AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
   msv1::AddTaskRequest r;
   *r.mutable_task() = task;
   AsyncUnary<msv1::AddTaskRequest, msv1::Ack, bool>(
-      ZAMAN_ASYNC(AddTask), std::move(r), absl::Now() + kDefaultCallTimeout, [](msv1::Ack&) { return true; },
-      [done = std::move(done)](absl::StatusOr<bool> added) { done(added.status()); });
+      ZAMAN_ASYNC(AddTask), std::move(r), absl::Now() + kDefaultCallTimeout, [](msv1::Ack& a) { return a.value(); },
+      std::move(done));
 }
 
 void GrpcMatchingPeer::OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {

@@ -15,7 +15,7 @@ class GrpcMatchingPeer final : public MatchingClient {
  public:
   explicit GrpcMatchingPeer(std::shared_ptr<grpc::Channel> channel);
 
-  void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
+  void AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
   void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
   void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;

@@ -20,21 +20,26 @@ std::function<void(absl::Status)> IntoAck(Reactor* reactor, msv1::Ack* r) {
   };
 }
 
+// An answer with a value: Ack.value carries it.
+std::function<void(absl::StatusOr<bool>)> IntoValueAck(Reactor* reactor, msv1::Ack* r) {
+  return [reactor, r](absl::StatusOr<bool> value) {
+    if (!value.ok()) return reactor->Finish(ToWire(value.status()));
+    r->set_value(*value);
+    reactor->Finish(grpc::Status::OK);
+  };
+}
+
 }  // namespace
 
 Reactor* MatchingService::AddTask(Context* c, const msv1::AddTaskRequest* q, msv1::Ack* r) {
   Reactor* reactor = c->DefaultReactor();
-  matching_.AddTask(q->task(), IntoAck(reactor, r));
+  matching_.AddTask(q->task(), IntoValueAck(reactor, r));
   return reactor;
 }
 
 Reactor* MatchingService::OfferTask(Context* c, const msv1::AddTaskRequest* q, msv1::Ack* r) {
   Reactor* reactor = c->DefaultReactor();
-  matching_.OfferTask(q->task(), [reactor, r](absl::StatusOr<bool> taken) {
-    if (!taken.ok()) return reactor->Finish(ToWire(taken.status()));
-    r->set_value(*taken);
-    reactor->Finish(grpc::Status::OK);
-  });
+  matching_.OfferTask(q->task(), IntoValueAck(reactor, r));
   return reactor;
 }
 

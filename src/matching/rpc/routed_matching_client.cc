@@ -47,17 +47,15 @@ std::string RoutedMatchingClient::PickPartition(const std::string& name, bool st
   return PartitionName(name, absl::Uniform(random, 0, partitions_));
 }
 
-void RoutedMatchingClient::AddTask(const TransferTask& task, std::function<void(absl::Status)> done) {
+void RoutedMatchingClient::AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
   TransferTask routed = task;
   routed.mutable_task_queue()->set_name(PickPartition(
       task.task_queue().name(), task.task_queue().kind() == temporal::api::enums::v1::TASK_QUEUE_KIND_STICKY ||
                                     !task.query_id().empty()));
   router_.Route<bool>(
       KeyOf(QueueOf(routed)), Budget(),
-      [routed](MatchingClient& c, std::function<void(absl::StatusOr<bool>)> d) {
-        c.AddTask(routed, AsStatus(std::move(d)));
-      },
-      [done = std::move(done)](absl::StatusOr<bool> added) { done(added.status()); });
+      [routed](MatchingClient& c, std::function<void(absl::StatusOr<bool>)> d) { c.AddTask(routed, std::move(d)); },
+      std::move(done));
 }
 
 void RoutedMatchingClient::OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) {
@@ -91,7 +89,7 @@ void RoutedMatchingClient::Poll(const TaskQueueKey& queue, bool sticky, const st
         // The worker went away while a remote host matched it: the task
         // goes back (query tasks too: their caller still waits).
         if (abandoned && abandoned()) {
-          AddTask(task, [](absl::Status) {});
+          AddTask(task, [](absl::StatusOr<bool>) {});
           return on_done(std::nullopt);
         }
         on_done(*std::move(polled));

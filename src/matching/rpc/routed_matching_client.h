@@ -20,7 +20,7 @@ class RoutedMatchingClient final : public MatchingClient {
   RoutedMatchingClient(membership::Resolver& resolver, zaman::rpc::ChannelPool& channels, MatchingClient* local,
                        TimerService& timers, int partitions);
 
-  void AddTask(const TransferTask& task, std::function<void(absl::Status)> done) override;
+  void AddTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
   void OfferTask(const TransferTask& task, std::function<void(absl::StatusOr<bool>)> done) override;
   void Poll(const TaskQueueKey& queue, bool sticky, const std::string& identity, absl::Time deadline,
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;

@@ -145,13 +145,19 @@ class SqlExecutionStore final : public ExecutionStore {
     return events;
   }
 
-  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id) override {
-    return LoadTasks<TransferTask>("SELECT task FROM transfer_tasks WHERE shard_id = ? ORDER BY task_id", shard_id);
+  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
+                                                              int limit) override {
+    return LoadTasks<TransferTask>(
+        "SELECT task FROM transfer_tasks WHERE shard_id = ? AND task_id > ? ORDER BY task_id LIMIT ?",
+        {int64_t{shard_id}, after_task_id, int64_t{limit}});
   }
 
-  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id) override {
-    return LoadTasks<TimerTask>("SELECT task FROM timer_tasks WHERE shard_id = ? ORDER BY fire_time_ms, task_id",
-                                shard_id);
+  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, TimerKey after, int64_t before_ms,
+                                                        int limit) override {
+    return LoadTasks<TimerTask>(
+        "SELECT task FROM timer_tasks WHERE shard_id = ? AND (fire_time_ms > ? OR (fire_time_ms = ? AND task_id > ?))"
+        " AND fire_time_ms < ? ORDER BY fire_time_ms, task_id LIMIT ?",
+        {int64_t{shard_id}, after.fire_time_ms, after.fire_time_ms, after.task_id, before_ms, int64_t{limit}});
   }
 
  private:
@@ -195,8 +201,9 @@ class SqlExecutionStore final : public ExecutionStore {
   }
 
   template <typename Task>
-  absl::StatusOr<std::vector<Task>> LoadTasks(absl::string_view sql, int32_t shard_id) {
-    absl::StatusOr<Result> r = pool_.Query(sql, {int64_t{shard_id}});
+  absl::StatusOr<std::vector<Task>> LoadTasks(absl::string_view sql, std::initializer_list<int64_t> params) {
+    std::vector<Value> bound(params.begin(), params.end());
+    absl::StatusOr<Result> r = pool_.Query(sql, std::move(bound));
     if (!r.ok()) return r.status();
     std::vector<Task> tasks;
     tasks.reserve(r->rows());

@@ -188,24 +188,30 @@ class SqliteExecutionStore final : public ExecutionStore {
     });
   }
 
-  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id) override {
-    return LoadTasks<TransferTask>("SELECT task FROM transfer_tasks WHERE shard_id = ? ORDER BY task_id",
-                                   shard_id);
+  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
+                                                              int limit) override {
+    return LoadTasks<TransferTask>(
+        "SELECT task FROM transfer_tasks WHERE shard_id = ? AND task_id > ? ORDER BY task_id LIMIT ?",
+        {int64_t{shard_id}, after_task_id, int64_t{limit}});
   }
 
-  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id) override {
+  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, TimerKey after, int64_t before_ms,
+                                                        int limit) override {
     return LoadTasks<TimerTask>(
-        "SELECT task FROM timer_tasks WHERE shard_id = ? ORDER BY fire_time_ms, task_id", shard_id);
+        "SELECT task FROM timer_tasks WHERE shard_id = ? AND (fire_time_ms > ? OR (fire_time_ms = ? AND task_id > ?))"
+        " AND fire_time_ms < ? ORDER BY fire_time_ms, task_id LIMIT ?",
+        {int64_t{shard_id}, after.fire_time_ms, after.fire_time_ms, after.task_id, before_ms, int64_t{limit}});
   }
 
  private:
   template <typename Task>
-  absl::StatusOr<std::vector<Task>> LoadTasks(const char* sql, int32_t shard_id) {
+  absl::StatusOr<std::vector<Task>> LoadTasks(const char* sql, std::initializer_list<int64_t> params) {
     return db_.With([&](SQLite::Database& db) -> absl::StatusOr<std::vector<Task>> {
       try {
         PreparedStatement query_prepared = db_.Prepare(sql);
         SQLite::Statement& query = *query_prepared;
-        query.bind(1, shard_id);
+        int index = 1;
+        for (int64_t param : params) query.bind(index++, param);
         std::vector<Task> tasks;
         while (query.executeStep()) {
           auto task = ParseColumn<Task>(query.getColumn(0), "task");

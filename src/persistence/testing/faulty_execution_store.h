@@ -47,11 +47,13 @@ class FaultyExecutionStore final : public ExecutionStore {
                                                         int64_t to_event_id, int max_events) override {
     return real_.ReadHistory(namespace_id, workflow_id, run_id, from_event_id, to_event_id, max_events);
   }
-  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id) override {
-    return real_.LoadTransferTasks(shard_id);
+  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
+                                                              int limit) override {
+    return real_.LoadTransferTasks(shard_id, after_task_id, limit);
   }
-  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id) override {
-    return real_.LoadTimerTasks(shard_id);
+  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, TimerKey after, int64_t before_ms,
+                                                        int limit) override {
+    return real_.LoadTimerTasks(shard_id, after, before_ms, limit);
   }
 
  private:
