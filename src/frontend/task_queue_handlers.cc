@@ -11,6 +11,11 @@
 #include "matching/partition.h"
 #include "persistence/task_queue_store.h"
 
+// The API marks task_queue_status, ENHANCED mode and its fields deprecated;
+// the CLI and SDKs still send and read them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
 namespace zaman::frontend {
 
 namespace {
@@ -100,7 +105,8 @@ absl::StatusOr<DescribeTaskQueueResponse> DescribeEnhanced(matching::MatchingCli
     build_ids.insert(request.versions().build_ids().begin(), request.versions().build_ids().end());
     if (request.versions().unversioned() || request.versions().all_active()) build_ids.insert("");
   }
-  std::vector<enums::TaskQueueType> types(request.task_queue_types().begin(), request.task_queue_types().end());
+  std::vector<enums::TaskQueueType> types;
+  for (int type : request.task_queue_types()) types.push_back(static_cast<enums::TaskQueueType>(type));
   if (types.empty()) types = {enums::TASK_QUEUE_TYPE_WORKFLOW, enums::TASK_QUEUE_TYPE_ACTIVITY};
 
   DescribeTaskQueueResponse response;
@@ -141,3 +147,5 @@ grpc::ServerUnaryReactor* WorkflowService::DescribeTaskQueue(grpc::CallbackServe
 }
 
 }  // namespace zaman::frontend
+
+#pragma GCC diagnostic pop
