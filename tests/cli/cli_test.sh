@@ -193,7 +193,7 @@ tq="cli-tq-$$"
 tq_runs()     { for i in 1 2 3; do in_ns workflow start --type Waiting --task-queue "$tq" --workflow-id "tq-$i" || return 1; done; }
 tq_backlog()  { in_ns task-queue describe --task-queue "$tq" && grep -Eq 'workflow +3 ' "$out" && grep -Eq 'activity +0 ' "$out"; }
 tq_json()     { in_ns task-queue describe --task-queue "$tq" --output json && shows '"approximateBacklogCount": 3'; }
-tq_legacy()   { in_ns task-queue describe --task-queue "$tq" --legacy-mode --output json && shows '"backlogCountHint": "\?3"\?'; }
+tq_legacy()   { in_ns task-queue describe --task-queue "$tq" --legacy-mode --output json && shows '"backlog_count_hint": 3'; }
 check "workflows start on a queue nobody polls" tq_runs
 check "task-queue describe shows a workflow backlog of 3" eventually tq_backlog
 check "task-queue describe --output json has the count" tq_json
