@@ -591,31 +591,6 @@ grpc::ServerUnaryReactor* WorkflowService::GetWorkflowExecutionHistory(
       });
 }
 
-grpc::ServerUnaryReactor* WorkflowService::DescribeTaskQueue(grpc::CallbackServerContext* context,
-                                                             const wsv1::DescribeTaskQueueRequest* request,
-                                                             wsv1::DescribeTaskQueueResponse* response) {
-  return WithNamespace<wsv1::DescribeTaskQueueResponse>(
-      context, request->namespace_(), response, [this, request](const NamespaceRef& ns, auto done) {
-        if (request->task_queue().name().empty()) {
-          return done(errors::InvalidArgument("TaskQueue is not set on request."));
-        }
-        auto kind = request->task_queue_type() == temporal::api::enums::v1::TASK_QUEUE_TYPE_ACTIVITY
-                        ? history::TransferTask::ACTIVITY_TASK
-                        : history::TransferTask::WORKFLOW_TASK;
-        absl::StatusOr<std::vector<matching::PollerInfo>> pollers =
-            backends_.matching.Pollers({ns.id, request->task_queue().name(), kind});
-        if (!pollers.ok()) return done(pollers.status());
-        wsv1::DescribeTaskQueueResponse r;
-        for (const matching::PollerInfo& poller : *pollers) {
-          auto* info = r.add_pollers();
-          info->set_identity(poller.identity);
-          *info->mutable_last_access_time() =
-              TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(poller.last_access_time));
-        }
-        done(std::move(r));
-      });
-}
-
 // --- Workflow Update -------------------------------------------------------------
 
 // How long one call waits for an update's stage before answering with the

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,6 +25,30 @@ using TaskQueueKey = std::tuple<std::string, std::string, TransferTask::Kind>;
 struct PollerInfo {
   std::string identity;
   absl::Time last_access_time;
+};
+
+// A task queue's backlog and traffic (Temporal's TaskQueueStats).
+struct TaskQueueStats {
+  int64_t backlog_count = 0;         // waiting: in memory and in the task-queue store
+  absl::Duration backlog_age;        // of the oldest waiting task; zero when none waits
+  double add_rate = 0;               // new tasks per second, over the last 30 seconds
+  double dispatch_rate = 0;          // tasks handed to workers per second, likewise
+};
+
+// One partition's place in the task-queue store (Temporal's legacy
+// TaskQueueStatus); zero without a store.
+struct PartitionStatus {
+  int64_t backlog_count = 0;
+  int64_t read_level = 0;  // the highest stored task id read
+  int64_t ack_level = 0;   // every stored task id up to here is done
+  int64_t range_id = 0;    // this host's lease; its task ids start at range_id << kTaskIdRangeBits
+};
+
+// What DescribeTaskQueue shows of one queue of one kind.
+struct TaskQueueDescription {
+  std::vector<PollerInfo> pollers;  // each worker once, with its latest poll
+  TaskQueueStats stats;             // of the queue named: with every partition when it is the root
+  PartitionStatus status;           // of the partition named (the root: partition 0)
 };
 
 // What a poll gets: a task, and for a query task its query.
@@ -67,9 +92,11 @@ class MatchingClient {
   virtual absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                                     const std::string& sticky_queue) = 0;
 
-  // Every worker that has polled the queue, with its last poll
-  // (DescribeTaskQueue). Blocks.
-  virtual absl::StatusOr<std::vector<PollerInfo>> Pollers(const TaskQueueKey& queue) = 0;
+  // The queue's pollers, backlog and rates (DescribeTaskQueue). A queue
+  // named by its own name is described whole, every partition summed; a
+  // partition's name describes that partition. `sticky`: a worker's sticky
+  // queue (never partitioned). Blocks.
+  virtual absl::StatusOr<TaskQueueDescription> Describe(const TaskQueueKey& queue, bool sticky) = 0;
 
   // A query: `query_task` (its query_id set) goes to the run's queue, and
   // `done` gets the worker's answer, or DeadlineExceeded at `deadline`.

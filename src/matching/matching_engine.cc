@@ -60,6 +60,7 @@ std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
     if (first.stored_id != 0) {
       queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
       --queue.stored.in_buffer;
+      ++queue.stored.handed_unacked;
     }
     queue.backlog.pop_front();
     if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
@@ -224,6 +225,8 @@ std::vector<MatchingEngine::Delivery> MatchingEngine::Refill(const TaskQueueKey&
     StoredPartition& now = QueueOf(key, nullptr).stored;
     if (acked.ok()) {
       now.acked_level = std::max(now.acked_level, stored.handed_level);
+      // Those handed out since the snapshot have higher ids: still stored.
+      now.handed_unacked = std::max<int64_t>(0, now.handed_unacked - stored.handed_unacked);
     } else if (errors::IsTaskQueueOwnershipLost(acked)) {
       now.range_id = 0;  // the next refill takes it again
     }
@@ -246,6 +249,7 @@ std::vector<MatchingEngine::Delivery> MatchingEngine::Refill(const TaskQueueKey&
       queue.stored.read_level = std::max(queue.stored.read_level, read.task_id);
       if (auto on_done = NextPoller(queue, gone)) {
         queue.stored.handed_level = std::max(queue.stored.handed_level, read.task_id);
+        ++queue.stored.handed_unacked;
         deliveries.emplace_back(std::move(on_done), std::move(read.task));
       } else {
         queue.backlog.push_back({std::move(read.task), read.created_at, read.task_id});
@@ -286,6 +290,7 @@ void MatchingEngine::Poll(const TaskQueueKey& key, const std::string& identity, 
         if (first.stored_id != 0) {
           queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
           --queue.stored.in_buffer;
+          ++queue.stored.handed_unacked;
         }
         queue.backlog.pop_front();
         if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
@@ -387,6 +392,46 @@ int64_t MatchingEngine::BacklogSize(const TaskQueueKey& key) {
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(key);
   return it == queues_.end() ? 0 : static_cast<int64_t>(it->second.backlog.size());
+}
+
+absl::StatusOr<MatchingEngine::Backlog> MatchingEngine::DescribeBacklog(const TaskQueueKey& key) {
+  int64_t in_memory = 0;
+  absl::Time oldest = absl::InfiniteFuture();
+  StoredPartition stored;
+  // Held across the store reads: no spill or refill moves tasks between
+  // the store and the buffer, or completes them, meanwhile.
+  std::optional<absl::MutexLock> store_lock;
+  if (backlog_.store != nullptr) store_lock.emplace(&store_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = queues_.find(key);
+    if (it != queues_.end()) {
+      in_memory = static_cast<int64_t>(it->second.backlog.size());
+      if (in_memory > 0) oldest = it->second.backlog.front().since;
+      stored = it->second.stored;
+    }
+  }
+  int64_t unread = 0;
+  if (backlog_.store != nullptr && (!stored.opened || stored.more)) {
+    const persistence::PartitionKey partition = PartitionOf(key);
+    absl::StatusOr<int64_t> count = backlog_.store->CountTasks(partition);
+    if (!count.ok()) return count.status();
+    // The stored tasks in the buffer, and those handed out but not yet
+    // completed, are still in the store too.
+    unread = std::max<int64_t>(0, *count - stored.in_buffer - stored.handed_unacked);
+    // The buffer's first task is older than what waits behind it in the
+    // store, unless a previous owner stored those.
+    if (unread > 0 && (in_memory == 0 || !stored.opened)) {
+      absl::StatusOr<std::vector<persistence::QueuedTask>> first =
+          backlog_.store->ReadTasks(partition, stored.read_level, 1);
+      if (!first.ok()) return first.status();
+      if (!first->empty()) oldest = std::min(oldest, first->front().created_at);
+    }
+  }
+  Backlog backlog;
+  backlog.status = {in_memory + unread, stored.read_level, stored.acked_level, stored.range_id};
+  if (oldest != absl::InfiniteFuture()) backlog.oldest_age = std::max(absl::ZeroDuration(), clock_.Now() - oldest);
+  return backlog;
 }
 
 void MatchingEngine::Shutdown() {

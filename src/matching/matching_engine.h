@@ -72,6 +72,14 @@ class MatchingEngine final {
   int DropQueues(const std::function<bool(const TaskQueueKey&)>& moved);
 
   int64_t BacklogSize(const TaskQueueKey& queue);
+  // The tasks waiting in the queue, in memory and in the store, and where
+  // its partition stands in the store. Blocks on the store (with one);
+  // fails when it cannot be read.
+  struct Backlog {
+    PartitionStatus status;
+    absl::Duration oldest_age;  // zero when nothing waits
+  };
+  absl::StatusOr<Backlog> DescribeBacklog(const TaskQueueKey& queue);
 
   // Answers every parked poll with no task and refuses new ones.
   void Shutdown();
@@ -98,6 +106,7 @@ class MatchingEngine final {
     int64_t acked_level = 0;   // completed in the store up to here
     bool more = false;         // the store may hold tasks above read_level
     int in_buffer = 0;         // stored tasks in the buffer
+    int64_t handed_unacked = 0;  // stored tasks handed out, not yet completed in the store
   };
   struct Queue {
     std::deque<Backlogged> backlog;

@@ -93,6 +93,24 @@ TEST_F(MatchingEngineTest, QueuesAreSeparateAndPollersRecorded) {
   EXPECT_TRUE(answered);
 }
 
+TEST_F(MatchingEngineTest, BacklogCountAndAgeGrowWithTasksAndFallWhenPolled) {
+  auto backlog = [&] { return *matching_.DescribeBacklog(queue_); };
+  EXPECT_EQ(backlog().status.backlog_count, 0);
+  EXPECT_EQ(backlog().oldest_age, absl::ZeroDuration());
+  matching_.AddTask(WorkflowTask("orders", 1));
+  clock_.Advance(absl::Seconds(10));
+  matching_.AddTask(WorkflowTask("orders", 2));
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_EQ(backlog().status.backlog_count, 2);
+  EXPECT_EQ(backlog().oldest_age, absl::Seconds(15));
+  matching_.Poll(queue_, "w", clock_.Now() + absl::Seconds(60), nullptr, [](std::optional<TransferTask>) {});
+  EXPECT_EQ(backlog().status.backlog_count, 1);
+  EXPECT_EQ(backlog().oldest_age, absl::Seconds(5)) << "task 2 is the oldest now";
+  matching_.Poll(queue_, "w", clock_.Now() + absl::Seconds(60), nullptr, [](std::optional<TransferTask>) {});
+  EXPECT_EQ(backlog().status.backlog_count, 0);
+  EXPECT_EQ(backlog().oldest_age, absl::ZeroDuration());
+}
+
 // A backlog kept in a store (SQLite in memory) beyond a small buffer.
 class StoredBacklogTest : public ::testing::Test {
  protected:
@@ -215,6 +233,40 @@ TEST_F(StoredBacklogTest, StickyAndQueryTasksStayInMemory) {
   matching->AddTask(query);
   EXPECT_EQ(matching->BacklogSize(queue_), 4);
   EXPECT_EQ(Stored(), 0);
+}
+
+TEST_F(StoredBacklogTest, TheBacklogCountsTheStoredTasksOnce) {
+  auto matching = Engine(/*buffer_size=*/2, /*page_size=*/2);
+  for (int64_t n = 1; n <= 6; ++n) {
+    matching->AddTask(WorkflowTask("orders", n));
+    clock_.Advance(absl::Seconds(1));
+  }
+  ASSERT_EQ(Stored(), 4);
+  auto backlog = [&] { return *matching->DescribeBacklog(queue_); };
+  EXPECT_EQ(backlog().status.backlog_count, 6);
+  EXPECT_EQ(backlog().oldest_age, absl::Seconds(6));
+  // Each poll takes one, whether the buffer is refilled from the store
+  // meanwhile or not.
+  for (int64_t left = 5; left >= 0; --left) {
+    ASSERT_EQ(PollOne(*matching), 6 - left);
+    EXPECT_EQ(backlog().status.backlog_count, left);
+  }
+  EXPECT_EQ(backlog().oldest_age, absl::ZeroDuration());
+  EXPECT_GT(backlog().status.range_id, 0) << "the partition was leased";
+  EXPECT_GE(backlog().status.ack_level, backlog().status.range_id << persistence::kTaskIdRangeBits);
+}
+
+TEST_F(StoredBacklogTest, TasksAPreviousOwnerStoredCountWithTheirAge) {
+  {
+    auto old_owner = Engine(/*buffer_size=*/1, /*page_size=*/10);
+    for (int64_t n = 1; n <= 3; ++n) old_owner->AddTask(WorkflowTask("orders", n));
+  }
+  clock_.Advance(absl::Minutes(1));
+  auto new_owner = Engine(/*buffer_size=*/1, /*page_size=*/10);
+  new_owner->AddTask(WorkflowTask("orders", 4));  // in memory, before the store is read
+  MatchingEngine::Backlog backlog = *new_owner->DescribeBacklog(queue_);
+  EXPECT_EQ(backlog.status.backlog_count, 3) << "2 and 3 in the store, 4 in memory";
+  EXPECT_EQ(backlog.oldest_age, absl::Minutes(1));
 }
 
 }  // namespace

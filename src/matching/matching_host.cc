@@ -9,7 +9,8 @@ MatchingHost::MatchingHost(Clock& clock, TimerService& timers, BacklogOptions ba
     : clock_(clock),
       timers_(timers),
       store_pool_(backlog.store != nullptr ? store_pool : nullptr),
-      engine_(clock, timers, backlog) {}
+      engine_(clock, timers, backlog),
+      rates_(clock) {}
 
 void MatchingHost::MayBlock(std::function<void()> work) {
   if (store_pool_ == nullptr) return work();
@@ -20,6 +21,14 @@ namespace {
 
 // How often a partition with a backlog offers it to the root's pollers.
 constexpr absl::Duration kDrainInterval = absl::Milliseconds(250);
+
+// DescribeTaskQueue lists the workers that polled this recently
+// (Temporal's matching.pollerHistoryTTL).
+constexpr absl::Duration kPollerHistory = absl::Minutes(5);
+
+TaskQueueKey QueueOf(const TransferTask& task) {
+  return {task.namespace_id(), task.task_queue().name(), task.kind()};
+}
 
 // The same task, for the queue's root partition.
 TransferTask ForRoot(const TransferTask& task, const std::string& root_name) {
@@ -36,6 +45,7 @@ void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::St
       !engine_.StickyWorkerAvailable(task.namespace_id(), task.task_queue().name())) {
     return done(errors::StickyWorkerUnavailable("no worker polls the sticky queue " + task.task_queue().name()));
   }
+  if (task.query_id().empty()) rates_.Added(QueueOf(task));
   auto [root_name, partition] = ParsePartition(task.task_queue().name());
   if (partition == 0 || forwarder_ == nullptr) {
     // Answered once the task is placed: a store write tells the caller it
@@ -45,7 +55,7 @@ void MatchingHost::AddTask(const TransferTask& task, std::function<void(absl::St
   }
   if (engine_.TryMatch(task)) return done(false);
   // Nobody polls this partition now: perhaps somebody waits at the root.
-  TaskQueueKey key{task.namespace_id(), task.task_queue().name(), task.kind()};
+  const TaskQueueKey key = QueueOf(task);
   forwarder_->OfferTask(ForRoot(task, root_name), [this, task, key, done](absl::StatusOr<bool> taken) {
     if (taken.ok() && *taken) return done(false);
     MayBlock([this, task, key, done] {
@@ -94,6 +104,8 @@ void MatchingHost::Deliver(std::optional<TransferTask> task, std::function<void(
   if (!polled.task.query_id().empty()) {
     polled.query = queries_.Get(polled.task.query_id());
     if (!polled.query) return again();  // its caller gave up: wait for other work
+  } else {
+    rates_.Dispatched(QueueOf(polled.task));
   }
   on_done(std::move(polled));
 }
@@ -154,8 +166,18 @@ absl::StatusOr<std::vector<TransferTask>> MatchingHost::DropStickyQueue(const st
   return engine_.DropStickyQueue(namespace_id, sticky_queue);
 }
 
-absl::StatusOr<std::vector<PollerInfo>> MatchingHost::Pollers(const TaskQueueKey& queue) {
-  return engine_.Pollers(queue);
+absl::StatusOr<TaskQueueDescription> MatchingHost::Describe(const TaskQueueKey& queue, bool) {
+  absl::StatusOr<MatchingEngine::Backlog> backlog = engine_.DescribeBacklog(queue);
+  if (!backlog.ok()) return backlog.status();
+  TaskQueueDescription described;
+  const absl::Time since = clock_.Now() - kPollerHistory;
+  for (PollerInfo& poller : engine_.Pollers(queue)) {
+    if (poller.last_access_time > since) described.pollers.push_back(std::move(poller));
+  }
+  const TaskQueueRates::Rates rates = rates_.Of(queue);
+  described.stats = {backlog->status.backlog_count, backlog->oldest_age, rates.added, rates.dispatched};
+  described.status = backlog->status;
+  return described;
 }
 
 void MatchingHost::QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,

@@ -12,6 +12,7 @@
 #include "matching/matching_client.h"
 #include "matching/matching_engine.h"
 #include "matching/query_registry.h"
+#include "matching/task_rates.h"
 
 namespace zaman::matching {
 
@@ -30,7 +31,7 @@ class MatchingHost final : public MatchingClient {
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;
   absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                             const std::string& sticky_queue) override;
-  absl::StatusOr<std::vector<PollerInfo>> Pollers(const TaskQueueKey& queue) override;
+  absl::StatusOr<TaskQueueDescription> Describe(const TaskQueueKey& queue, bool sticky) override;
   void QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,
                      absl::Time deadline, std::function<void(absl::StatusOr<QueryAnswer>)> done) override;
   void RespondQueryTask(const TaskQueueKey& queue, const std::string& query_id, QueryAnswer answer,
@@ -65,6 +66,7 @@ class MatchingHost final : public MatchingClient {
   ThreadPool* const store_pool_;
   MatchingEngine engine_;
   QueryRegistry queries_;
+  TaskQueueRates rates_;
   MatchingClient* forwarder_ = nullptr;
   // A poll this host sent on to its queue's root: answered once, by the
   // root or by Shutdown, whichever comes first.

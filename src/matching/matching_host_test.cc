@@ -85,6 +85,14 @@ TEST_F(PartitionForwardingTest, APartitionsBacklogDrainsToPollersThatComeLater) 
   }
   EXPECT_EQ(got, (std::set<int64_t>{1, 2, 3}));
   EXPECT_EQ(partition_host_.engine().BacklogSize(key), 0);
+  // Each task counts once: added at the partition, dispatched at the root.
+  TaskQueueDescription partition = *partition_host_.Describe(key, false);
+  TaskQueueDescription root = *root_host_.Describe({"ns", "orders", TransferTask::WORKFLOW_TASK}, false);
+  EXPECT_GT(partition.stats.add_rate, 0);
+  EXPECT_EQ(partition.stats.dispatch_rate, 0);
+  EXPECT_EQ(root.stats.add_rate, 0);
+  EXPECT_GT(root.stats.dispatch_rate, 0);
+  EXPECT_EQ(partition.stats.backlog_count + root.stats.backlog_count, 0);
 }
 
 TEST_F(PartitionForwardingTest, APartitionWithABacklogAnswersItsPollsItself) {
@@ -104,6 +112,37 @@ TEST(MatchingHostTest, AStickyQueueNobodyPollsIsRefused) {
   absl::Status added;
   host.AddTask(task, [&added](absl::StatusOr<bool> s) { added = s.status(); });
   EXPECT_TRUE(errors::IsStickyWorkerUnavailable(added)) << added;
+  host.Shutdown();
+}
+
+TEST(MatchingHostTest, DescribeShowsTheBacklogTheRatesAndRecentPollers) {
+  FakeClock clock;
+  TimerService timers(clock, /*run_thread=*/false);
+  MatchingHost host(clock, timers);
+  const TaskQueueKey queue{"ns", "orders", TransferTask::WORKFLOW_TASK};
+  for (int i = 1; i <= 4; ++i) host.AddTask(WorkflowTask("orders", i), [](absl::Status) {});
+  clock.Advance(absl::Seconds(3));
+  std::optional<PolledTask> polled;
+  host.Poll(queue, false, "worker-a", clock.Now() + absl::Seconds(60), nullptr,
+            [&](std::optional<PolledTask> t) { polled = std::move(t); });
+  ASSERT_TRUE(polled.has_value());
+
+  TaskQueueDescription described = *host.Describe(queue, false);
+  EXPECT_EQ(described.stats.backlog_count, 3);
+  EXPECT_EQ(described.stats.backlog_age, absl::Seconds(3));
+  EXPECT_EQ(described.status.backlog_count, 3);
+  EXPECT_NEAR(described.stats.add_rate, 4.0 / 3, 0.01);
+  EXPECT_NEAR(described.stats.dispatch_rate, 1.0 / 3, 0.01);
+  ASSERT_EQ(described.pollers.size(), 1u);
+  EXPECT_EQ(described.pollers[0].identity, "worker-a");
+  EXPECT_TRUE(host.Describe({"ns", "orders", TransferTask::ACTIVITY_TASK}, false)->pollers.empty())
+      << "pollers per type";
+
+  clock.Advance(absl::Minutes(6));
+  described = *host.Describe(queue, false);
+  EXPECT_TRUE(described.pollers.empty()) << "not polled for five minutes";
+  EXPECT_EQ(described.stats.add_rate, 0);
+  EXPECT_EQ(described.stats.backlog_count, 3);
   host.Shutdown();
 }
 

@@ -4,7 +4,7 @@
 # describe / signal / show / terminate, search attributes, finding
 # workflows with list / count filters, schedules, and batch operations
 # (workflow signal / terminate / cancel --query, batch describe / list /
-# terminate).
+# terminate), and task-queue describe showing a backlog.
 # Needs $TEMPORAL (the CLI) and $ZAMAN_ADDRESS.
 set -uo pipefail
 passed=0
@@ -186,6 +186,18 @@ check "a slow batch starts" slow_batch
 check "batch terminate stops it" batch_stop
 check "batch describe shows it failed" batch_stopped
 check "stopping it again fails" stop_again
+
+# A task queue nobody polls, in the namespace made above: its workflow
+# tasks wait, and task-queue describe shows them (both modes).
+tq="cli-tq-$$"
+tq_runs()     { for i in 1 2 3; do in_ns workflow start --type Waiting --task-queue "$tq" --workflow-id "tq-$i" || return 1; done; }
+tq_backlog()  { in_ns task-queue describe --task-queue "$tq" && grep -Eq 'workflow +3 ' "$out" && grep -Eq 'activity +0 ' "$out"; }
+tq_json()     { in_ns task-queue describe --task-queue "$tq" --output json && shows '"approximateBacklogCount": 3'; }
+tq_legacy()   { in_ns task-queue describe --task-queue "$tq" --legacy-mode --output json && shows '"backlog_count_hint": 3'; }
+check "workflows start on a queue nobody polls" tq_runs
+check "task-queue describe shows a workflow backlog of 3" eventually tq_backlog
+check "task-queue describe --output json has the count" tq_json
+check "task-queue describe --legacy-mode has the backlog hint" tq_legacy
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -21,6 +21,34 @@ msv1::TaskQueueKey ToWire(const TaskQueueKey& queue) {
 
 TaskQueueKey FromWire(const msv1::TaskQueueKey& wire) { return {wire.namespace_id(), wire.name(), wire.kind()}; }
 
+msv1::DescribeResponse ToWire(const TaskQueueDescription& description) {
+  msv1::DescribeResponse wire;
+  for (const PollerInfo& p : description.pollers) {
+    auto* poller = wire.add_pollers();
+    poller->set_identity(p.identity);
+    *poller->mutable_last_access_time() = ToProto(p.last_access_time);
+  }
+  const TaskQueueStats& stats = description.stats;
+  wire.set_backlog_count(stats.backlog_count);
+  *wire.mutable_backlog_age() = ToProto(stats.backlog_age);
+  wire.set_add_rate(stats.add_rate);
+  wire.set_dispatch_rate(stats.dispatch_rate);
+  const PartitionStatus& status = description.status;
+  wire.set_partition_backlog_count(status.backlog_count);
+  wire.set_read_level(status.read_level);
+  wire.set_ack_level(status.ack_level);
+  wire.set_range_id(status.range_id);
+  return wire;
+}
+
+TaskQueueDescription FromWire(const msv1::DescribeResponse& wire) {
+  TaskQueueDescription description;
+  for (const auto& p : wire.pollers()) description.pollers.push_back({p.identity(), FromProto(p.last_access_time())});
+  description.stats = {wire.backlog_count(), FromProto(wire.backlog_age()), wire.add_rate(), wire.dispatch_rate()};
+  description.status = {wire.partition_backlog_count(), wire.read_level(), wire.ack_level(), wire.range_id()};
+  return description;
+}
+
 GrpcMatchingPeer::GrpcMatchingPeer(std::shared_ptr<grpc::Channel> channel)
     : stub_(msv1::MatchingService::NewStub(std::move(channel))) {}
 
@@ -81,15 +109,14 @@ absl::StatusOr<std::vector<TransferTask>> GrpcMatchingPeer::DropStickyQueue(cons
   return std::vector<TransferTask>(response->tasks().begin(), response->tasks().end());
 }
 
-absl::StatusOr<std::vector<PollerInfo>> GrpcMatchingPeer::Pollers(const TaskQueueKey& queue) {
-  msv1::PollersRequest r;
+absl::StatusOr<TaskQueueDescription> GrpcMatchingPeer::Describe(const TaskQueueKey& queue, bool sticky) {
+  msv1::DescribeRequest r;
   *r.mutable_queue() = ToWire(queue);
-  absl::StatusOr<msv1::PollersResponse> response =
-      BlockingUnary<msv1::PollersRequest, msv1::PollersResponse>(ZAMAN_BLOCKING(Pollers), r);
+  r.set_sticky(sticky);
+  absl::StatusOr<msv1::DescribeResponse> response =
+      BlockingUnary<msv1::DescribeRequest, msv1::DescribeResponse>(ZAMAN_BLOCKING(Describe), r);
   if (!response.ok()) return response.status();
-  std::vector<PollerInfo> pollers;
-  for (const auto& p : response->pollers()) pollers.push_back({p.identity(), FromProto(p.last_access_time())});
-  return pollers;
+  return FromWire(*response);
 }
 
 void GrpcMatchingPeer::QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,

@@ -21,7 +21,7 @@ class GrpcMatchingPeer final : public MatchingClient {
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;
   absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                             const std::string& sticky_queue) override;
-  absl::StatusOr<std::vector<PollerInfo>> Pollers(const TaskQueueKey& queue) override;
+  absl::StatusOr<TaskQueueDescription> Describe(const TaskQueueKey& queue, bool sticky) override;
   void QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,
                      absl::Time deadline, std::function<void(absl::StatusOr<QueryAnswer>)> done) override;
   void RespondQueryTask(const TaskQueueKey& queue, const std::string& query_id, QueryAnswer answer,
@@ -36,6 +36,8 @@ class GrpcMatchingPeer final : public MatchingClient {
 };
 
 matchingservice::v1::TaskQueueKey ToWire(const TaskQueueKey& queue);
+matchingservice::v1::DescribeResponse ToWire(const TaskQueueDescription& description);
+TaskQueueDescription FromWire(const matchingservice::v1::DescribeResponse& description);
 TaskQueueKey FromWire(const matchingservice::v1::TaskQueueKey& queue);
 
 }  // namespace zaman::matching::rpc

@@ -68,16 +68,12 @@ Reactor* MatchingService::DropStickyQueue(Context* c, const msv1::DropStickyQueu
   return reactor;
 }
 
-Reactor* MatchingService::Pollers(Context* c, const msv1::PollersRequest* q, msv1::PollersResponse* r) {
+Reactor* MatchingService::Describe(Context* c, const msv1::DescribeRequest* q, msv1::DescribeResponse* r) {
   Reactor* reactor = c->DefaultReactor();
   pool_.Post([this, q, r, reactor] {
-    absl::StatusOr<std::vector<PollerInfo>> pollers = matching_.Pollers(FromWire(q->queue()));
-    if (!pollers.ok()) return reactor->Finish(ToWire(pollers.status()));
-    for (const PollerInfo& p : *pollers) {
-      auto* info = r->add_pollers();
-      info->set_identity(p.identity);
-      *info->mutable_last_access_time() = ToProto(p.last_access_time);
-    }
+    absl::StatusOr<TaskQueueDescription> described = matching_.Describe(FromWire(q->queue()), q->sticky());
+    if (!described.ok()) return reactor->Finish(ToWire(described.status()));
+    *r = ToWire(*described);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

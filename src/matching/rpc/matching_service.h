@@ -21,8 +21,8 @@ class MatchingService final : public matchingservice::v1::MatchingService::Callb
   Reactor* Poll(Context* c, const matchingservice::v1::PollRequest* q, matchingservice::v1::PollResponse* r) override;
   Reactor* DropStickyQueue(Context* c, const matchingservice::v1::DropStickyQueueRequest* q,
                            matchingservice::v1::DropStickyQueueResponse* r) override;
-  Reactor* Pollers(Context* c, const matchingservice::v1::PollersRequest* q,
-                   matchingservice::v1::PollersResponse* r) override;
+  Reactor* Describe(Context* c, const matchingservice::v1::DescribeRequest* q,
+                    matchingservice::v1::DescribeResponse* r) override;
   Reactor* QueryWorkflow(Context* c, const matchingservice::v1::QueryWorkflowRequest* q, QueryAnswer* r) override;
   Reactor* RespondQueryTask(Context* c, const matchingservice::v1::RespondQueryTaskRequest* q,
                             matchingservice::v1::Ack* r) override;

@@ -103,22 +103,33 @@ absl::StatusOr<std::vector<TransferTask>> RoutedMatchingClient::DropStickyQueue(
       [&](MatchingClient& c) { return c.DropStickyQueue(namespace_id, sticky_queue); });
 }
 
-absl::StatusOr<std::vector<PollerInfo>> RoutedMatchingClient::Pollers(const TaskQueueKey& queue) {
-  // Every partition's pollers, each worker once with its latest poll.
+absl::StatusOr<TaskQueueDescription> RoutedMatchingClient::Describe(const TaskQueueKey& queue, bool sticky) {
+  auto describe = [&](const TaskQueueKey& partition) {
+    return router_.RouteBlocking<TaskQueueDescription>(
+        KeyOf(partition), Budget(), [&](MatchingClient& c) { return c.Describe(partition, sticky); });
+  };
+  // A partition named, or a queue that has only one: asked as it is.
+  if (sticky || partitions_ <= 1 || ParsePartition(std::get<1>(queue)).second != 0) return describe(queue);
+  // The root: every partition's pollers (each worker once, with its latest
+  // poll), backlogs and rates summed, the oldest task's age.
+  TaskQueueDescription whole;
   std::map<std::string, absl::Time> latest;
-  for (int p = 0; p < std::max(partitions_, 1); ++p) {
-    const TaskQueueKey partition{std::get<0>(queue), PartitionName(std::get<1>(queue), p), std::get<2>(queue)};
-    absl::StatusOr<std::vector<PollerInfo>> pollers = router_.RouteBlocking<std::vector<PollerInfo>>(
-        KeyOf(partition), Budget(), [&](MatchingClient& c) { return c.Pollers(partition); });
-    if (!pollers.ok()) return pollers.status();
-    for (const PollerInfo& poller : *pollers) {
+  for (int p = 0; p < partitions_; ++p) {
+    absl::StatusOr<TaskQueueDescription> part =
+        describe({std::get<0>(queue), PartitionName(std::get<1>(queue), p), std::get<2>(queue)});
+    if (!part.ok()) return part.status();
+    for (const PollerInfo& poller : part->pollers) {
       absl::Time& seen = latest[poller.identity];
       seen = std::max(seen, poller.last_access_time);
     }
+    whole.stats.backlog_count += part->stats.backlog_count;
+    whole.stats.backlog_age = std::max(whole.stats.backlog_age, part->stats.backlog_age);
+    whole.stats.add_rate += part->stats.add_rate;
+    whole.stats.dispatch_rate += part->stats.dispatch_rate;
+    if (p == 0) whole.status = part->status;
   }
-  std::vector<PollerInfo> merged;
-  for (const auto& [identity, seen] : latest) merged.push_back({identity, seen});
-  return merged;
+  for (const auto& [identity, seen] : latest) whole.pollers.push_back({identity, seen});
+  return whole;
 }
 
 void RoutedMatchingClient::QueryWorkflow(const TransferTask& query_task,

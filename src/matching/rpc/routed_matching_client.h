@@ -26,7 +26,7 @@ class RoutedMatchingClient final : public MatchingClient {
             std::function<bool()> abandoned, std::function<void(std::optional<PolledTask>)> on_done) override;
   absl::StatusOr<std::vector<TransferTask>> DropStickyQueue(const std::string& namespace_id,
                                                             const std::string& sticky_queue) override;
-  absl::StatusOr<std::vector<PollerInfo>> Pollers(const TaskQueueKey& queue) override;
+  absl::StatusOr<TaskQueueDescription> Describe(const TaskQueueKey& queue, bool sticky) override;
   void QueryWorkflow(const TransferTask& query_task, temporal::api::query::v1::WorkflowQuery query,
                      absl::Time deadline, std::function<void(absl::StatusOr<QueryAnswer>)> done) override;
   void RespondQueryTask(const TaskQueueKey& queue, const std::string& query_id, QueryAnswer answer,
