@@ -67,7 +67,8 @@ type scaleResult struct {
 	parkedSettled            time.Duration // from the first start until every timer was set
 	backlogStart             starts
 	loadedRSS, loadedHWM     int64 // kB, once everything was loaded
-	diskBytes                int64 // the SQLite file, -wal and -shm, once loaded
+	diskFile, diskWAL        int64 // the SQLite file, and its -wal and -shm, once loaded
+	finalFile, finalWAL      int64 // the same at the end
 	restarts                 []restartFigures
 	late                     []time.Duration // due timers: TimerFired - (TimerStarted + duration)
 	unfired                  int             // due timers not fired by the deadline
@@ -202,7 +203,7 @@ func measureScale(name string, start func(dir string) launch, size scaleSize) sc
 	})
 	time.Sleep(2 * time.Second) // the last starts' tasks reach the queue
 	res.loadedRSS, res.loadedHWM = srv.memoryKB("VmRSS"), srv.memoryKB("VmHWM")
-	res.diskBytes = sqliteBytes(l)
+	res.diskFile, res.diskWAL = sqliteBytes(l)
 
 	kinds := []bool{false}
 	if size.sigterm {
@@ -237,22 +238,24 @@ func measureScale(name string, start func(dir string) launch, size scaleSize) sc
 	res.freshDrain = drain{n: int(scaleDrained.Load()), seconds: time.Since(drainBegan).Seconds()}
 	w.Stop()
 	res.finalHWM = srv.memoryKB("VmHWM")
+	res.finalFile, res.finalWAL = sqliteBytes(l)
 	return res
 }
 
-// sqliteBytes: the size of the server's SQLite file with its -wal and -shm.
-func sqliteBytes(l launch) int64 {
+// sqliteBytes: the size of the server's SQLite file, and of its -wal and
+// -shm together.
+func sqliteBytes(l launch) (file, wal int64) {
 	var db string
 	for i, a := range l.args {
 		if a == "--db-filename" && i+1 < len(l.args) {
 			db = l.args[i+1]
 		}
 	}
-	var total int64
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if st, err := os.Stat(db + suffix); err == nil {
-			total += st.Size()
+	size := func(name string) int64 {
+		if st, err := os.Stat(name); err == nil {
+			return st.Size()
 		}
+		return 0
 	}
-	return total
+	return size(db), size(db+"-wal") + size(db+"-shm")
 }

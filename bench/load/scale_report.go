@@ -27,7 +27,7 @@ func scaleMarkdown(runs []namedScale, command string) string {
 		"the due slice (its timers due the given time after they were set), then `backlog` workflows whose first\n" +
 		"workflow task waits on a queue nobody polls. It is then stopped with SIGTERM and restarted, and killed with\n" +
 		"-9 and restarted, on the same file and port; the driver's worker of the parked workflows keeps polling\n" +
-		"through both. Disk is the SQLite file with its -wal and -shm, divided by all the workflows.\n\n")
+		"through both. Disk: the SQLite file and its -wal and -shm, divided by all the workflows (at the end\nalso the fresh queue's).\n\n")
 
 	b.WriteString("## Loading\n\n| | " + joinNames(runs) + " |\n|" + strings.Repeat(" --- |", len(runs)+1) + "\n")
 	row := func(what string, cell func(r scaleResult) string) {
@@ -53,11 +53,15 @@ func scaleMarkdown(runs []namedScale, command string) string {
 		return fmt.Sprintf("%.0f (%d)", r.backlogStart.rate(), r.backlogStart.errors)
 	})
 	row("RSS once loaded / peak", func(r scaleResult) string { return mb(r.loadedRSS) + " / " + mb(r.loadedHWM) })
-	row("disk (bytes per workflow)", func(r scaleResult) string {
-		return fmt.Sprintf("%.1f MB (%.0f B)", float64(r.diskBytes)/(1<<20),
-			float64(r.diskBytes)/float64(max(r.size.parked+r.size.backlog, 1)))
+	workflows := func(r scaleResult) float64 { return float64(max(r.size.parked+r.size.backlog, 1)) }
+	row("disk: file + WAL (bytes per workflow)", func(r scaleResult) string {
+		return fmt.Sprintf("%.1f + %.1f MB (%.0f B)", float64(r.diskFile)/(1<<20), float64(r.diskWAL)/(1<<20),
+			float64(r.diskFile+r.diskWAL)/workflows(r))
 	})
-
+	row("disk at the end: file + WAL (bytes per workflow)", func(r scaleResult) string {
+		return fmt.Sprintf("%.1f + %.1f MB (%.0f B)", float64(r.finalFile)/(1<<20), float64(r.finalWAL)/(1<<20),
+			float64(r.finalFile+r.finalWAL)/(workflows(r)+float64(r.size.backlog)))
+	})
 	b.WriteString("\n## Restart\n\nTimes from `exec`: to the first answered `GetSystemInfo`, and to the first answered\n" +
 		"`DescribeWorkflowExecution` of a parked workflow (its history shard serving). RSS at the first answer and\n" +
 		"10 s later.\n\n| | " + joinNames(runs) + " |\n|" + strings.Repeat(" --- |", len(runs)+1) + "\n")

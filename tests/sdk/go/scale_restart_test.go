@@ -1,0 +1,279 @@
+//go:build scale
+
+// Scale across a restart (tests/scale/run.sh, its own CTest entry): zaman on
+// SQLite holding 20,000 workflows parked on timers that come due shortly
+// after a kill -9 and restart, and 20,000 whose first workflow task waits on
+// a queue nobody polls. After the restart every timer must fire once and
+// every backlogged workflow must run when a worker comes. It prints how long
+// the restarted server took to answer and its RSS (a bound of 200 MB fails
+// the test; the time never does).
+package sdktest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+const (
+	scaleParked  = 20000
+	scaleBacklog = 20000
+	// Every parked timer comes due this long after the first parked start,
+	// or 45 s after its own start if that is later; the restart comes once
+	// all are set.
+	scaleDueAfter   = 75 * time.Second
+	scaleMinTimer   = 45 * time.Second
+	scaleRSSBoundKB = 200 * 1024
+)
+
+// Parked workflows that have set their timer (counted on first run only).
+var scaleTimersSet atomic.Int64
+
+func ScaleParkedWorkflow(ctx workflow.Context, d time.Duration) error {
+	if !workflow.IsReplaying(ctx) {
+		scaleTimersSet.Add(1)
+	}
+	return workflow.Sleep(ctx, d)
+}
+
+func ScaleBacklogWorkflow(ctx workflow.Context) error { return nil }
+
+func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
+	port := freePort(t)
+	db := filepath.Join(t.TempDir(), "scale.db")
+	z := startZaman(t, port, db)
+	t.Cleanup(func() {
+		_ = z.cmd.Process.Kill()
+		_, _ = z.cmd.Process.Wait()
+	})
+	address := fmt.Sprintf("127.0.0.1:%d", port)
+	// Warnings only: 40,000 workflows would log a line each at the SDK's
+	// default level.
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr,
+		&slog.HandlerOptions{Level: slog.LevelWarn})))
+	c, err := client.Dial(client.Options{HostPort: address, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	parkedWorker := worker.New(c, "scale-parked", worker.Options{MaxConcurrentWorkflowTaskExecutionSize: 200,
+		MaxConcurrentWorkflowTaskPollers: 8})
+	parkedWorker.RegisterWorkflow(ScaleParkedWorkflow)
+	if err := parkedWorker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(parkedWorker.Stop) // it polls on through the restart
+
+	// The backlog first (no worker runs these), then the parked workflows,
+	// so that the restart follows the last timer set as closely as it can.
+	backlogBegan := time.Now()
+	startAll(t, c, scaleBacklog, func(i int) (client.StartWorkflowOptions, interface{}, []interface{}) {
+		return client.StartWorkflowOptions{ID: fmt.Sprintf("backlog-%d", i), TaskQueue: "scale-backlog"},
+			ScaleBacklogWorkflow, nil
+	})
+	t.Logf("%d backlogged workflows started in %v", scaleBacklog, time.Since(backlogBegan).Round(time.Millisecond))
+	began := time.Now()
+	durations := make([]time.Duration, scaleParked)
+	dueAt := make([]time.Time, scaleParked)
+	startAll(t, c, scaleParked, func(i int) (client.StartWorkflowOptions, interface{}, []interface{}) {
+		durations[i] = max(time.Until(began.Add(scaleDueAfter)), scaleMinTimer)
+		dueAt[i] = time.Now().Add(durations[i])
+		return client.StartWorkflowOptions{ID: fmt.Sprintf("parked-%d", i), TaskQueue: "scale-parked"},
+			ScaleParkedWorkflow, []interface{}{durations[i]}
+	})
+	t.Logf("%d parked workflows started in %v", scaleParked, time.Since(began).Round(time.Millisecond))
+	for deadline := time.Now().Add(3 * time.Minute); scaleTimersSet.Load() < scaleParked; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d parked workflows set their timer", scaleTimersSet.Load(), scaleParked)
+		}
+	}
+	time.Sleep(time.Second) // the last workflow tasks' completions reach the server
+	dueBefore := 0
+	for _, at := range dueAt {
+		if at.Before(time.Now()) {
+			dueBefore++
+		}
+	}
+	// Not a failure (a slow machine), but then fewer timers cross the restart.
+	t.Logf("all timers set %v after the first start; %d of them came due before the restart",
+		time.Since(began).Round(time.Millisecond), dueBefore)
+
+	if err := z.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = z.cmd.Process.Wait()
+	restarted := time.Now()
+	z = startZaman(t, port, db)
+	probe, err := client.Dial(client.Options{HostPort: address, Logger: quiet})
+	for err != nil && time.Since(restarted) < time.Minute {
+		time.Sleep(5 * time.Millisecond)
+		probe, err = client.Dial(client.Options{HostPort: address, Logger: quiet})
+	}
+	if err != nil {
+		t.Fatalf("the restarted zaman did not answer: %v", err)
+	}
+	probe.Close() // Dial returns once GetSystemInfo has been answered
+	t.Logf("restarted: first answered call %v after exec, RSS %d kB", time.Since(restarted).Round(time.Millisecond),
+		rssKB(t, z.cmd.Process.Pid, "VmRSS"))
+	time.Sleep(10 * time.Second)
+	rss := rssKB(t, z.cmd.Process.Pid, "VmRSS")
+	t.Logf("10 s after the restart: RSS %d kB", rss)
+	if rss > scaleRSSBoundKB {
+		t.Errorf("RSS %d kB 10 s after the restart, over the bound of %d kB", rss, scaleRSSBoundKB)
+	}
+
+	backlogWorker := worker.New(c, "scale-backlog", worker.Options{MaxConcurrentWorkflowTaskExecutionSize: 200,
+		MaxConcurrentWorkflowTaskPollers: 8})
+	backlogWorker.RegisterWorkflow(ScaleBacklogWorkflow)
+	if err := backlogWorker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(backlogWorker.Stop)
+	waitAllCompleted(t, c, map[string]int64{"ScaleParkedWorkflow": scaleParked, "ScaleBacklogWorkflow": scaleBacklog},
+		began.Add(scaleDueAfter+scaleMinTimer+3*time.Minute))
+	t.Logf("peak RSS since the restart: %d kB", rssKB(t, z.cmd.Process.Pid, "VmHWM"))
+	checkParkedSample(t, c, durations)
+}
+
+// startAll starts n workflows from 64 goroutines; every start must be
+// acknowledged.
+func startAll(t *testing.T, c client.Client, n int, opts func(i int) (client.StartWorkflowOptions, interface{}, []interface{})) {
+	t.Helper()
+	var next atomic.Int64
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	for g := 0; g < 64; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				o, wf, args := opts(i)
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				if _, err := c.ExecuteWorkflow(ctx, o, wf, args...); err != nil && failed.Add(1) <= 3 {
+					t.Errorf("start %s: %v", o.ID, err)
+				}
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d of %d starts failed", failed.Load(), n)
+	}
+}
+
+// waitAllCompleted waits until visibility counts `want[type]` completed
+// workflows of each type, and none running.
+func waitAllCompleted(t *testing.T, c client.Client, want map[string]int64, deadline time.Time) {
+	t.Helper()
+	count := func(query string) int64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Logf("count %q: %v", query, err)
+			return -1
+		}
+		return r.GetCount()
+	}
+	for lastLog := time.Now(); ; time.Sleep(2 * time.Second) {
+		var status []string
+		done := true
+		for wfType, n := range want {
+			completed := count(fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Completed'", wfType))
+			status = append(status, fmt.Sprintf("%s %d of %d completed", wfType, completed, n))
+			done = done && completed == n
+		}
+		sort.Strings(status)
+		if done {
+			t.Logf("%s", strings.Join(status, ", "))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not all completed: %s", strings.Join(status, ", "))
+		}
+		if time.Since(lastLog) > 10*time.Second {
+			t.Logf("%s", strings.Join(status, ", "))
+			lastLog = time.Now()
+		}
+	}
+	for wfType := range want {
+		if n := count(fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus != 'Completed'", wfType)); n != 0 {
+			t.Errorf("%d %s workflows not completed", n, wfType)
+		}
+	}
+}
+
+// checkParkedSample reads every 100th parked workflow's history: one timer
+// started and fired, not before it was due, and the workflow completed.
+func checkParkedSample(t *testing.T, c client.Client, durations []time.Duration) {
+	t.Helper()
+	var late []time.Duration
+	for i := 0; i < len(durations); i += 100 {
+		id := "parked-" + strconv.Itoa(i)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		iter := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		counts := map[enumspb.EventType]int{}
+		var dueAt, firedAt time.Time
+		for iter.HasNext() {
+			e, err := iter.Next()
+			if err != nil {
+				t.Fatalf("%s history: %v", id, err)
+			}
+			counts[e.GetEventType()]++
+			switch e.GetEventType() {
+			case enumspb.EVENT_TYPE_TIMER_STARTED:
+				dueAt = e.GetEventTime().AsTime().Add(e.GetTimerStartedEventAttributes().GetStartToFireTimeout().AsDuration())
+			case enumspb.EVENT_TYPE_TIMER_FIRED:
+				firedAt = e.GetEventTime().AsTime()
+			}
+		}
+		cancel()
+		for _, once := range []enumspb.EventType{enumspb.EVENT_TYPE_TIMER_STARTED, enumspb.EVENT_TYPE_TIMER_FIRED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED} {
+			if counts[once] != 1 {
+				t.Errorf("%s: %d %v events, want exactly 1", id, counts[once], once)
+			}
+		}
+		if firedAt.Before(dueAt.Add(-time.Second)) {
+			t.Errorf("%s: its %v timer fired %v early", id, durations[i], dueAt.Sub(firedAt))
+		}
+		late = append(late, firedAt.Sub(dueAt))
+	}
+	sort.Slice(late, func(i, j int) bool { return late[i] < late[j] })
+	t.Logf("timers of %d sampled workflows fired late by p50 %v, max %v", len(late),
+		late[len(late)/2].Round(time.Millisecond), late[len(late)-1].Round(time.Millisecond))
+}
+
+// rssKB reads a field (VmRSS, VmHWM) of /proc/<pid>/status.
+func rssKB(t *testing.T, pid int, field string) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			v, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return v
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return 0
+}
