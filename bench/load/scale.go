@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,7 +75,8 @@ type scaleResult struct {
 	unfired                  int             // due timers not fired by the deadline
 	backlogDrain, freshDrain drain
 	freshStart               starts
-	finalHWM                 int64 // kB, peak since the last restart
+	finalHWM                 int64  // kB, peak since the last restart
+	loadBefore, loadAfter    string // the machine's 1-minute load average (others share it)
 }
 
 // starts: how `n` concurrent StartWorkflowExecution calls went.
@@ -165,7 +167,7 @@ func measureScale(name string, start func(dir string) launch, size scaleSize) sc
 	l := start(dir)
 	srv := startServer(name, l, dir)
 	defer func() { srv.stop() }()
-	res := scaleResult{size: size}
+	res := scaleResult{size: size, loadBefore: loadAverage()}
 	c, err := client.Dial(client.Options{HostPort: srv.address, Logger: quiet{}})
 	if err != nil {
 		log.Fatal(err)
@@ -239,6 +241,7 @@ func measureScale(name string, start func(dir string) launch, size scaleSize) sc
 	w.Stop()
 	res.finalHWM = srv.memoryKB("VmHWM")
 	res.finalFile, res.finalWAL = sqliteBytes(l)
+	res.loadAfter = loadAverage()
 	return res
 }
 
@@ -258,4 +261,13 @@ func sqliteBytes(l launch) (file, wal int64) {
 		return 0
 	}
 	return size(db), size(db+"-wal") + size(db+"-shm")
+}
+
+// loadAverage: the first field of /proc/loadavg.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(raw))[0]
 }

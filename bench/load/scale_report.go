@@ -41,6 +41,9 @@ func scaleMarkdown(runs []namedScale, command string) string {
 		return fmt.Sprintf("%d (%d, %v)", r.size.parked, r.size.due(), r.size.dueAfter)
 	})
 	row("backlogged workflows", func(r scaleResult) string { return fmt.Sprint(r.size.backlog) })
+	row("machine load average (1 min), start / end", func(r scaleResult) string {
+		return r.loadBefore + " / " + r.loadAfter
+	})
 	row("concurrent starters", func(r scaleResult) string { return fmt.Sprint(r.size.starters) })
 	row("parked: starts/s (errors)", func(r scaleResult) string {
 		return fmt.Sprintf("%.0f (%d)", r.parkedStart.rate(), r.parkedStart.errors+r.dueStart.errors)
