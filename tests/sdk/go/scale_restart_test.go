@@ -48,8 +48,8 @@ var scaleTimersSet atomic.Int64
 
 // scaleDueAt (Unix nanoseconds) is when the parked timers set now should
 // come due: the test keeps it at scaleDueAfterRestart past the moment it
-// expects the last timer to be set (and so the restart), from the rate so
-// far, so that on a slow machine too every timer crosses the restart.
+// expects the last timer to be set (and so the restart), from the rate the
+// timers are set at, so that on a slow machine too they cross the restart.
 var scaleDueAt atomic.Int64
 
 // ScaleParkedWorkflow sleeps until scaleDueAt as it was when the workflow
@@ -104,18 +104,33 @@ func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
 	})
 	t.Logf("%d backlogged workflows started in %v", scaleBacklog, time.Since(backlogBegan).Round(time.Millisecond))
 	began := time.Now()
-	scaleDueAt.Store(began.Add(time.Hour).UnixNano()) // until there is a rate to go by
+	// Until a rate has been seen, assume 100 timers set a second.
+	scaleDueAt.Store(began.Add(scaleParked*10*time.Millisecond + scaleDueAfterRestart).UnixNano())
 	stopEstimating := make(chan struct{})
 	go func() {
+		// The best rate over 5 s seen so far: the rate ramps up as the
+		// worker catches up with the starts, and a timer due a little before
+		// the restart is better than one due minutes after it.
+		type sample struct {
+			at  time.Time
+			set int64
+		}
+		var window []sample
+		best := 0.0
 		for {
 			select {
 			case <-stopEstimating:
 				return
 			case <-time.After(200 * time.Millisecond):
 			}
-			if set := scaleTimersSet.Load(); set > 0 {
-				rate := float64(set) / time.Since(began).Seconds()
-				last := time.Now().Add(time.Duration(float64(scaleParked-set) / rate * float64(time.Second)))
+			now := sample{time.Now(), scaleTimersSet.Load()}
+			window = append(window, now)
+			for len(window) > 1 && now.at.Sub(window[0].at) > 5*time.Second {
+				best = max(best, float64(now.set-window[0].set)/now.at.Sub(window[0].at).Seconds())
+				window = window[1:]
+			}
+			if best > 0 {
+				last := now.at.Add(time.Duration(float64(scaleParked-now.set) / best * float64(time.Second)))
 				scaleDueAt.Store(last.Add(scaleDueAfterRestart).UnixNano())
 			}
 		}
