@@ -116,37 +116,7 @@ func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
 	})
 	t.Logf("%d backlogged workflows started in %v", scaleBacklog, time.Since(backlogBegan).Round(time.Millisecond))
 	began := time.Now()
-	// Until a rate has been seen, assume 300 timers set a second.
-	setDueAt(began.Add(scaleParked*time.Second/300 + scaleDueAfterRestart))
-	stopEstimating := make(chan struct{})
-	go func() {
-		// The best rate over 5 s seen so far: the rate ramps up as the
-		// worker catches up with the starts, and a timer due a little before
-		// the restart is better than one due minutes after it.
-		type sample struct {
-			at  time.Time
-			set int64
-		}
-		var window []sample
-		best := 0.0
-		for {
-			select {
-			case <-stopEstimating:
-				return
-			case <-time.After(200 * time.Millisecond):
-			}
-			now := sample{time.Now(), scaleTimersSet.Load()}
-			window = append(window, now)
-			for len(window) > 1 && now.at.Sub(window[0].at) > 5*time.Second {
-				best = max(best, float64(now.set-window[0].set)/now.at.Sub(window[0].at).Seconds())
-				window = window[1:]
-			}
-			if best > 0 {
-				last := now.at.Add(time.Duration(float64(scaleParked-now.set) / best * float64(time.Second)))
-				setDueAt(last.Add(scaleDueAfterRestart))
-			}
-		}
-	}()
+	stopEstimating := keepDueAtAhead(began)
 	startAll(t, c, scaleParked, func(i int) (client.StartWorkflowOptions, interface{}, []interface{}) {
 		return client.StartWorkflowOptions{ID: fmt.Sprintf("parked-%d", i), TaskQueue: "scale-parked"},
 			ScaleParkedWorkflow, nil
@@ -160,7 +130,7 @@ func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
 			t.Fatalf("only %d of %d parked workflows set their timer, none more in %v", last, scaleParked, scaleStall)
 		}
 	}
-	close(stopEstimating)
+	stopEstimating()
 	time.Sleep(time.Second) // the last workflow tasks' completions reach the server
 	t.Logf("all timers set %v after the first start", time.Since(began).Round(time.Millisecond))
 
@@ -199,6 +169,43 @@ func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
 		time.Unix(0, scaleLatestDue.Load()))
 	t.Logf("peak RSS since the restart: %d kB", rssKB(t, z.cmd.Process.Pid, "VmHWM"))
 	checkParkedSample(t, c, restarted)
+}
+
+// keepDueAtAhead sets scaleDueAt from the rate the timers are set at, from
+// `began` until the returned function is called.
+func keepDueAtAhead(began time.Time) func() {
+	// Until a rate has been seen, assume 300 timers set a second.
+	setDueAt(began.Add(scaleParked*time.Second/300 + scaleDueAfterRestart))
+	stop := make(chan struct{})
+	go func() {
+		// The best rate over 5 s seen so far: the rate ramps up as the
+		// worker catches up with the starts, and a timer due a little before
+		// the restart is better than one due minutes after it.
+		type sample struct {
+			at  time.Time
+			set int64
+		}
+		var window []sample
+		best := 0.0
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			now := sample{time.Now(), scaleTimersSet.Load()}
+			window = append(window, now)
+			for len(window) > 1 && now.at.Sub(window[0].at) > 5*time.Second {
+				best = max(best, float64(now.set-window[0].set)/now.at.Sub(window[0].at).Seconds())
+				window = window[1:]
+			}
+			if best > 0 {
+				last := now.at.Add(time.Duration(float64(scaleParked-now.set) / best * float64(time.Second)))
+				setDueAt(last.Add(scaleDueAfterRestart))
+			}
+		}
+	}()
+	return func() { close(stop) }
 }
 
 // startAll starts n workflows from 64 goroutines; every start must be
