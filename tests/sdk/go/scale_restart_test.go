@@ -116,11 +116,13 @@ func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
 	})
 	t.Logf("%d backlogged workflows started in %v", scaleBacklog, time.Since(backlogBegan).Round(time.Millisecond))
 	began := time.Now()
-	stopEstimating := keepDueAtAhead(began)
+	var startsDone atomic.Bool
+	stopEstimating := keepDueAtAhead(began, &startsDone)
 	startAll(t, c, scaleParked, func(i int) (client.StartWorkflowOptions, interface{}, []interface{}) {
 		return client.StartWorkflowOptions{ID: fmt.Sprintf("parked-%d", i), TaskQueue: "scale-parked"},
 			ScaleParkedWorkflow, nil
 	})
+	startsDone.Store(true)
 	t.Logf("%d parked workflows started in %v", scaleParked, time.Since(began).Round(time.Millisecond))
 	for last, lastChange := int64(-1), time.Now(); scaleTimersSet.Load() < scaleParked; time.Sleep(100 * time.Millisecond) {
 		if now := scaleTimersSet.Load(); now != last {
@@ -171,15 +173,15 @@ func TestScaleParkedAndBacklogSurviveKillNine(t *testing.T) {
 	checkParkedSample(t, c, restarted)
 }
 
-// keepDueAtAhead sets scaleDueAt from the rate the timers are set at, from
-// `began` until the returned function is called.
-func keepDueAtAhead(began time.Time) func() {
-	// Until a rate has been seen, assume 300 timers set a second.
+// keepDueAtAhead sets scaleDueAt from the rate the timers are set at once
+// every start is in (`startsDone`; while the starts run the rate is lower),
+// until the returned function is called.
+func keepDueAtAhead(began time.Time, startsDone *atomic.Bool) func() {
+	// Until then, assume 300 timers set a second.
 	setDueAt(began.Add(scaleParked*time.Second/300 + scaleDueAfterRestart))
 	stop := make(chan struct{})
 	go func() {
-		// The best rate over 5 s seen so far: the rate ramps up as the
-		// worker catches up with the starts, and a timer due a little before
+		// The best rate over 5 s seen so far: a timer due a little before
 		// the restart is better than one due minutes after it.
 		type sample struct {
 			at  time.Time
@@ -192,6 +194,9 @@ func keepDueAtAhead(began time.Time) func() {
 			case <-stop:
 				return
 			case <-time.After(200 * time.Millisecond):
+			}
+			if !startsDone.Load() {
+				continue
 			}
 			now := sample{time.Now(), scaleTimersSet.Load()}
 			window = append(window, now)
