@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench bench-metrics conformance cluster-soak
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench bench-metrics bench-scale conformance cluster-soak
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -74,6 +74,17 @@ conformance: build
 bench: build
 	@case "$(STORE)" in sqlite) bench/run ;; postgres) bench/run-postgres ;; \
 	  *) echo "make bench: STORE is sqlite or postgres" >&2; exit 2 ;; esac
+
+# The scale scenario (bench/README.md): parked workflows and a backlog across
+# a SIGTERM and a kill -9 restart; writes bench/results/<date>-scale.md.
+SCALE_PARKED ?= 1000000
+SCALE_BACKLOG ?= 100000
+SCALE_REFERENCE_PARKED ?= 20000
+SCALE_REFERENCE_BACKLOG ?= 10000
+SCALE_DUE_AFTER ?= 3m
+bench-scale: build
+	SCALE_PARKED=$(SCALE_PARKED) SCALE_BACKLOG=$(SCALE_BACKLOG) SCALE_REFERENCE_PARKED=$(SCALE_REFERENCE_PARKED) \
+	  SCALE_REFERENCE_BACKLOG=$(SCALE_REFERENCE_BACKLOG) SCALE_DUE_AFTER=$(SCALE_DUE_AFTER) bench/run-scale
 
 # Server CPU per 1,000 one-activity workflows without and with metrics
 # (endpoint on, scraped every second); writes bench/results/<date>-metrics.md.

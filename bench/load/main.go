@@ -69,8 +69,26 @@ func main() {
 	metricsCostOut := flag.String("metrics-cost", "", "instead: CPU per 1,000 one-activity workflows without and with "+
 		"metrics (a Markdown report to write)")
 	rounds := flag.Int("rounds", 3, "-metrics-cost: rounds of each")
+	flag.StringVar(&serverCPUs, "server-cpus", defaultServerCPUs(), "pin every server to these cores (taskset -c); "+
+		"empty: not pinned")
+	scaleOut := flag.String("scale-out", "", "instead: the scale scenario (parked workflows and a backlog across "+
+		"a restart, SQLite), its Markdown report to write")
+	var scale scaleSize
+	flag.IntVar(&scale.parked, "scale-parked", 2000, "-scale-out: workflows parked on timers")
+	flag.IntVar(&scale.backlog, "scale-backlog", 1000, "-scale-out: workflows waiting on a queue nobody polls")
+	flag.Float64Var(&scale.dueFraction, "scale-due-fraction", 0.01, "-scale-out: the parked workflows due after the restart")
+	flag.DurationVar(&scale.dueAfter, "scale-due-after", 45*time.Second, "-scale-out: their timers, from when they were set")
+	flag.IntVar(&scale.starters, "scale-starters", 64, "-scale-out: concurrent starters")
+	flag.BoolVar(&scale.sigterm, "scale-sigterm", true, "-scale-out: a SIGTERM restart before the kill -9 one")
+	refParked := flag.Int("scale-reference-parked", -1, "-scale-out: the reference's parked workflows (-1: as Zaman's; "+
+		"0: the reference is not run)")
+	refBacklog := flag.Int("scale-reference-backlog", -1, "-scale-out: the reference's backlog (-1: as Zaman's)")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
+	if *scaleOut != "" {
+		runScale(*scaleOut, *zamanBin, *temporalBin, scale, *refParked, *refBacklog)
+		return
+	}
 	if *metricsCostOut != "" {
 		metricsCost(*zamanBin, *metricsCostOut, load, *rounds)
 		return

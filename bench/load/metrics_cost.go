@@ -6,8 +6,6 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"os/exec"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,14 +116,11 @@ func metricsCost(binary, out string, load loadFlags, rounds int) {
 	}
 
 	var b strings.Builder
-	host, _ := os.Hostname()
-	kernel, _ := exec.Command("uname", "-r").Output()
 	fmt.Fprintf(&b, "# The cost of metrics — %s\n\n", time.Now().Format("2006-01-02"))
-	fmt.Fprintf(&b, "Machine: %s, %d cores, kernel %s. `zaman server start-dev` on a fresh SQLite file, without\n",
-		host, runtime.NumCPU(), strings.TrimSpace(string(kernel)))
+	fmt.Fprintf(&b, "%s\n`zaman server start-dev` on a fresh SQLite file, without\n", machineLine())
 	fmt.Fprintf(&b, "`--metrics-port` (nothing is counted) and with it, its /metrics read every second (15 times as often\n")
-	fmt.Fprintf(&b, "as Prometheus's default; the scrapes' CPU is in the server's). The load driver (Go SDK, one worker,\n")
-	fmt.Fprintf(&b, "8 pollers a kind) runs on the same machine. Workflows with one noop activity: %d/s for %v, then %d\n",
+	fmt.Fprintf(&b, "as Prometheus's default; the scrapes' CPU is in the server's). The load driver has one worker with\n")
+	fmt.Fprintf(&b, "8 pollers a kind. Workflows with one noop activity: %d/s for %v, then %d\n",
 		load.rate, load.duration, load.clients)
 	fmt.Fprintf(&b, "kept in flight for %v. Medians of %d alternating rounds.\n\n", load.duration, rounds)
 	fmt.Fprintf(&b, "Command: `make bench-metrics` (`cd bench/load && go run . -zaman ../../build/bin/zaman -metrics-cost FILE`)\n\n")

@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -70,15 +68,7 @@ func (cmp comparison) markdown(out string) string {
 	z, r, load := cmp.z, cmp.r, cmp.load
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Zaman against %s — %s\n\n", cmp.headline, time.Now().Format("2006-01-02"))
-	host, _ := os.Hostname()
-	kernel, _ := exec.Command("uname", "-r").Output()
-	mem := "?"
-	if raw, err := os.ReadFile("/proc/meminfo"); err == nil {
-		mem = strings.Fields(strings.Split(string(raw), "\n")[0])[1] + " kB"
-	}
-	fmt.Fprintf(&b, "Machine: %s, %d cores, %s memory, kernel %s. %s, one after\n",
-		host, runtime.NumCPU(), mem, strings.TrimSpace(string(kernel)), cmp.setting)
-	fmt.Fprintf(&b, "the other; the load driver (Go SDK, one worker: 8 pollers a kind) runs on the same machine.\n\n")
+	fmt.Fprintf(&b, "%s\n%s, one after the other; one worker: 8 pollers a kind.\n\n", machineLine(), cmp.setting)
 	fmt.Fprintf(&b, "Command: %s, i.e. `go run ./bench/load -rate %d -clients %d -duration %v -parked %d -signals %d`.\n\n",
 		cmp.command, load.rate, load.clients, load.duration, load.parked, load.signals)
 	if cmp.onPostgres {

@@ -86,22 +86,37 @@ func devLaunch(name, binary, dir string) launch {
 // wrapper, when set, runs the server under another program (a profiler).
 var wrapper []string
 
-func startServer(name string, l launch, dir string) *server {
+// serverCPUs, when set, pins every server to these cores (`taskset -c`), so
+// that the driver (pinned elsewhere by bench/run) does not run on them.
+var serverCPUs string
+
+// spawn starts the server's process (its log appended to <dir>/<name>.log)
+// and returns at once; `began` is when it was started.
+func spawn(name string, l launch, dir string) (s *server, began time.Time) {
 	binary, args := l.binary, l.args
 	if len(wrapper) > 0 {
 		args = append(append(append([]string{}, wrapper[1:]...), binary), args...)
 		binary = wrapper[0]
 	}
+	if serverCPUs != "" {
+		args = append([]string{"-c", serverCPUs, binary}, args...)
+		binary = "taskset"
+	}
 	cmd := exec.Command(binary, args...)
-	logFile, _ := os.Create(filepath.Join(dir, name+".log"))
+	logFile, _ := os.OpenFile(filepath.Join(dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	began := time.Now()
+	began = time.Now()
 	if err := cmd.Start(); err != nil {
 		log.Fatalf("start %s: %v", name, err)
 	}
-	s := &server{name: name, cmd: cmd, address: fmt.Sprintf("127.0.0.1:%d", l.port), db: l.db,
+	s = &server{name: name, cmd: cmd, address: fmt.Sprintf("127.0.0.1:%d", l.port), db: l.db,
 		exited: make(chan struct{}), log: logFile.Name()}
-	go func() { _ = cmd.Wait(); close(s.exited) }()
+	go func() { _ = cmd.Wait(); logFile.Close(); close(s.exited) }()
+	return s, began
+}
+
+func startServer(name string, l launch, dir string) *server {
+	s, began := spawn(name, l, dir)
 	for {
 		if conn, err := net.DialTimeout("tcp", s.address, 50*time.Millisecond); err == nil {
 			conn.Close()
