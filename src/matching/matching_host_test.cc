@@ -120,7 +120,7 @@ TEST(MatchingHostTest, DescribeShowsTheBacklogTheRatesAndRecentPollers) {
   TimerService timers(clock, /*run_thread=*/false);
   MatchingHost host(clock, timers);
   const TaskQueueKey queue{"ns", "orders", TransferTask::WORKFLOW_TASK};
-  for (int i = 1; i <= 4; ++i) host.AddTask(WorkflowTask("orders", i), [](absl::Status) {});
+  for (int i = 1; i <= 4; ++i) host.AddTask(WorkflowTask("orders", i), [](absl::StatusOr<bool>) {});
   clock.Advance(absl::Seconds(3));
   std::optional<PolledTask> polled;
   host.Poll(queue, false, "worker-a", clock.Now() + absl::Seconds(60), nullptr,
