@@ -65,7 +65,7 @@ void WalLimit::AfterCommit(sqlite3* db, int frames) {
   const int64_t quarter = limit_bytes_ / 4 / (page_size_ + kFrameHeaderBytes);
   retry_at_frames_ = frames + static_cast<int>(std::max<int64_t>(quarter, 1));
   spdlog::warn("sqlite: the write-ahead log is {} kB, over its limit of {} kB, and could not be truncated ({}): "
-               "a reader holds an old snapshot; trying again after {} kB more",
+               "readers of older snapshots or the other connection held on; trying again after {} kB more",
                WalBytes(frames, page_size_) >> 10, limit_bytes_ >> 10, sqlite3_errstr(rc),
                WalBytes(retry_at_frames_ - frames, page_size_) >> 10);
 }
