@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config git ca-certi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench bench-metrics bench-scale conformance cluster-soak
+.PHONY: deps build test unit-test sdk-test dev clean bench-visibility bench-sqlite bench bench-metrics bench-scale conformance cluster-soak
 
 # Installs only what is missing; a toolchain already on PATH (go, node,
 # python3) counts as present.
@@ -91,6 +91,11 @@ bench-scale: build
 bench-metrics: build
 	cd bench/load && go run . -zaman $(abspath $(ZAMAN)) -duration 10s \
 	  -metrics-cost $(abspath bench/results/$(shell date +%F)-metrics.md)
+
+# The SQLite file on disk over 30,000 starts and a mass deletion
+# (bench/README.md); pass flags with BENCH_ARGS="--runs=100000".
+bench-sqlite: build
+	$(BUILD_DIR)/bin/sqlite_space_bench --db=$(BUILD_DIR)/bench-sqlite.db $(BENCH_ARGS)
 
 # List/Count latencies over one million runs (bench/README.md), in SQLite or,
 # with STORE=postgres or STORE=mysql, on a throw-away PostgreSQL / MariaDB.

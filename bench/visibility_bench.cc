@@ -18,6 +18,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "bench_flags.h"
 #include "absl/time/time.h"
 #include "persistence/store.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
@@ -195,10 +196,7 @@ int main(int argc, char** argv) {
   config.sql.database = "zaman_bench_visibility";
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
-    auto flag = [&](const char* name) -> const char* {
-      size_t n = std::strlen(name);
-      return std::strncmp(argv[i], name, n) == 0 ? argv[i] + n : nullptr;
-    };
+    auto flag = [&](const char* name) { return zaman::bench::FlagValue(argv[i], name); };
     if (const char* v = flag("--runs=")) {
       runs = std::atoll(v);
     } else if (const char* v = flag("--db=")) {

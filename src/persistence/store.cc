@@ -23,7 +23,7 @@ absl::Status UnknownDriver(const PersistenceConfig& config) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const PersistenceConfig& config) {
-  if (config.driver == "sqlite") return OpenSqliteStore(config.sqlite_path);
+  if (config.driver == "sqlite") return OpenSqliteStore(config.sqlite_path, config.sqlite_space);
   if (config.driver == "memory") return OpenSqliteStore(":memory:");
   if (std::optional<sql::Driver> driver = ServerDriver(config)) {
     return sql::OpenStore(*driver, config.sql.max_connections);

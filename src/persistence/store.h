@@ -1,6 +1,7 @@
 #pragma once
 
 #include "absl/strings/string_view.h"
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -37,11 +38,22 @@ struct SqlConfig {
   SqlTlsConfig tls;
 };
 
+// How much disk an SQLite store may hold beyond its data
+// (`persistence.sqlite.*`; docs/configuration.md).
+struct SqliteSpaceConfig {
+  // The write-ahead log is checkpointed and truncated when it passes this.
+  int64_t wal_limit_bytes = int64_t{64} << 20;
+  // Free pages beyond this are handed back to the file system, in small
+  // steps (files created with incremental auto-vacuum only). 0: never.
+  int64_t free_limit_bytes = int64_t{32} << 20;
+};
+
 // Where a store lives; see docs/configuration.md.
 struct PersistenceConfig {
   // "sqlite", "memory" (SQLite in memory), "postgres" or "mysql" (MySQL 8, MariaDB).
   std::string driver = "sqlite";
   std::string sqlite_path = "zaman.db";  // a file, or ":memory:"
+  SqliteSpaceConfig sqlite_space;
   SqlConfig sql;  // postgres, mysql
 };
 

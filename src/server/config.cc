@@ -74,6 +74,16 @@ Section::Handler Int(int* out, int min, int max) {
   };
 }
 
+// A whole number of megabytes, kept in bytes.
+Section::Handler Megabytes(int64_t* out, int min, int max) {
+  return [=](const YAML::Node& node, const std::string& path) -> absl::Status {
+    int value = 0;
+    if (absl::Status s = Int(&value, min, max)(node, path); !s.ok()) return s;
+    *out = int64_t{value} << 20;
+    return absl::OkStatus();
+  };
+}
+
 Section::Handler Duration(absl::Duration* out) {
   return [out](const YAML::Node& node, const std::string& path) -> absl::Status {
     absl::Duration value;
@@ -166,7 +176,9 @@ absl::Status ApplyYaml(const YAML::Node& root, ServerConfig& config) {
       .On("default_namespace", String(&config.ui.default_namespace));
 
   Section sqlite;
-  sqlite.On("path", String(&config.persistence.sqlite_path));
+  sqlite.On("path", String(&config.persistence.sqlite_path))
+      .On("wal_limit_mb", Megabytes(&config.persistence.sqlite_space.wal_limit_bytes, 1, 1 << 20))
+      .On("free_limit_mb", Megabytes(&config.persistence.sqlite_space.free_limit_bytes, 0, 1 << 20));
   SqlSettings postgres, mysql;
   Section persistence;
   persistence.On("driver", String(&config.persistence.driver))

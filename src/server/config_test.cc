@@ -21,6 +21,8 @@ persistence:
   driver: sqlite
   sqlite:
     path: /var/lib/zaman/zaman.db
+    wal_limit_mb: 16
+    free_limit_mb: 0
 cluster:
   name: east
   num_shards: 64
@@ -37,6 +39,8 @@ namespaces:
   EXPECT_EQ(config->frontend.port, 7300);
   EXPECT_EQ(config->frontend.tls.client_ca_file, "/etc/zaman/ca.pem");
   EXPECT_EQ(config->persistence.sqlite_path, "/var/lib/zaman/zaman.db");
+  EXPECT_EQ(config->persistence.sqlite_space.wal_limit_bytes, 16 << 20);
+  EXPECT_EQ(config->persistence.sqlite_space.free_limit_bytes, 0);
   EXPECT_EQ(config->cluster_name, "east");
   EXPECT_EQ(config->num_shards, 64);
   EXPECT_EQ(config->shutdown_grace, absl::Seconds(5));
@@ -88,6 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"namespaces:\n  - retention: 2h\n", "namespaces[0].name"},
                       BadCase{"namespaces:\n  - name: \"bad name\"\n", "namespaces"},
                       BadCase{"cluster:\n  num_shards: 0\n", "cluster.num_shards"},
+                      BadCase{"persistence:\n  sqlite:\n    wal_limit_mb: 0\n", "persistence.sqlite.wal_limit_mb"},
                       BadCase{"frontend: [1, 2]\n", "frontend"},
                       BadCase{"frontend: {port: 1\n", "line"},
                       BadCase{"colour: blue\n", "colour"}));

@@ -75,9 +75,19 @@ class Database {
     return Run(what, [&](SQLite::Database& db) -> absl::Status {
       SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
       absl::Status status = fn(db);
-      if (status.ok()) tx.commit();
+      if (status.ok()) Commit(tx);
       return status;
     });
+  }
+
+  // Only inside With(): commits `tx`, first resetting every statement of
+  // the cache. A SELECT stepped to a row and not reset keeps its read
+  // transaction open past COMMIT; then no checkpoint can run on this
+  // connection (SQLITE_LOCKED) and none elsewhere past its snapshot, and
+  // the log only grows.
+  void Commit(SQLite::Transaction& tx) {
+    for (auto& [sql, statement] : statements_) statement->tryReset();
+    tx.commit();
   }
 
   // Only inside With(): the statement for `sql`, compiled once for this

@@ -46,7 +46,7 @@ class SqliteExecutionStore final : public ExecutionStore {
         read.bind(1, shard_id);
         read.executeStep();
         int64_t range_id = read.getColumn(0).getInt64();
-        tx.commit();
+        db_.Commit(tx);
         return range_id;
       } catch (const SQLite::Exception& e) {
         return FromException(e, absl::StrCat("acquire shard ", shard_id));
@@ -104,7 +104,7 @@ class SqliteExecutionStore final : public ExecutionStore {
           del.bind(2, static_cast<int64_t>(task_id));
           del.exec();
         }
-        transaction.commit();
+        db_.Commit(transaction);
         return absl::OkStatus();
       } catch (const SQLite::Exception& e) {
         // A unique key hit means another writer got there first (a run id or

@@ -16,7 +16,9 @@
 #include "persistence/sqlite/sqlite_membership_store.h"
 #include "persistence/sqlite/sqlite_schema.h"
 #include "persistence/sqlite/sqlite_task_queue_store.h"
+#include "persistence/sqlite/sqlite_upkeep.h"
 #include "persistence/sqlite/sqlite_visibility_store.h"
+#include "persistence/sqlite/sqlite_wal_limit.h"
 
 namespace zaman::persistence {
 namespace {
@@ -178,14 +180,19 @@ class SqliteClusterStore final : public ClusterStore {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path)
-      : path_(path), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)),
+  SqliteStore(const std::string& path, const SqliteSpaceConfig& space)
+      : path_(path), space_(space), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)),
         jobs_(sqlite::NewJobStore(db_)), membership_(sqlite::NewMembershipStore(db_)),
         task_queues_(sqlite::NewTaskQueueStore(db_)) {}
 
   absl::Status Init() {
     absl::Status migrated = db_.With([](SQLite::Database& db) -> absl::Status {
       try {
+        // Only possible before the first table; older files keep working
+        // without it (their free pages are reused, never returned).
+        if (db.execAndGet("SELECT COUNT(*) FROM sqlite_master").getInt() == 0) {
+          db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+        }
         Configure(db);
         return MigrateLocked(db);
       } catch (const SQLite::Exception& e) {
@@ -205,6 +212,7 @@ class SqliteStore final : public Store {
         return FromException(e, "open sqlite visibility connection");
       }
       visibility_db = visibility_db_.get();
+      if (absl::Status s = BoundSpace(); !s.ok()) return s;
     }
     visibility_ = sqlite::NewVisibilityStore(*visibility_db);
     return absl::OkStatus();
@@ -219,12 +227,49 @@ class SqliteStore final : public Store {
   MembershipStore& membership() override { return *membership_; }
   TaskQueueStore& task_queues() override { return *task_queues_; }
 
+  absl::Status Compact() {
+    if (upkeep_ == nullptr) return absl::OkStatus();  // in memory
+    return upkeep_->RunNow();
+  }
+
+  SqliteUpkeepCounts Counts() const {
+    SqliteUpkeepCounts counts;
+    for (const auto* limit : {wal_limit_.get(), visibility_wal_limit_.get()}) {
+      if (limit == nullptr) continue;
+      counts.wal_truncations += limit->truncations();
+      counts.wal_truncations_held_off += limit->held_off();
+    }
+    if (upkeep_ != nullptr) counts.vacuum_steps = upkeep_->vacuum_steps();
+    return counts;
+  }
+
  private:
+  static constexpr int kBusyTimeoutMs = 5000;
+
   static void Configure(SQLite::Database& db) {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     db.exec("PRAGMA foreign_keys = ON");
-    db.setBusyTimeout(5000);
+    db.setBusyTimeout(kBusyTimeoutMs);
+  }
+
+  // The bounds of docs/configuration.md "The store": each writing
+  // connection's log limit, and the upkeep thread they nudge.
+  absl::Status BoundSpace() {
+    try {
+      upkeep_ = std::make_unique<sqlite::Upkeep>(path_, db_, space_);
+      auto nudge = [upkeep = upkeep_.get()] { upkeep->Nudge(); };
+      db_.With([&](SQLite::Database& db) {
+        wal_limit_ = std::make_unique<sqlite::WalLimit>(db, space_.wal_limit_bytes, kBusyTimeoutMs, nudge);
+      });
+      visibility_db_->With([&](SQLite::Database& db) {
+        visibility_wal_limit_ =
+            std::make_unique<sqlite::WalLimit>(db, space_.wal_limit_bytes, kBusyTimeoutMs, nudge);
+      });
+      return absl::OkStatus();
+    } catch (const SQLite::Exception& e) {
+      return FromException(e, "start sqlite upkeep");
+    }
   }
 
   static absl::Status MigrateLocked(SQLite::Database& db) {
@@ -248,6 +293,7 @@ class SqliteStore final : public Store {
   }
 
   std::string path_;
+  SqliteSpaceConfig space_;
   SqliteDatabase db_;
   SqliteNamespaceStore namespaces_;
   SqliteClusterStore cluster_;
@@ -257,6 +303,11 @@ class SqliteStore final : public Store {
   std::unique_ptr<TaskQueueStore> task_queues_;
   std::unique_ptr<SqliteDatabase> visibility_db_;
   std::unique_ptr<VisibilityStore> visibility_;
+  // Destroyed first: the upkeep's thread, then the hooks, before the
+  // connections they use.
+  std::unique_ptr<sqlite::WalLimit> wal_limit_;
+  std::unique_ptr<sqlite::WalLimit> visibility_wal_limit_;
+  std::unique_ptr<sqlite::Upkeep> upkeep_;
 };
 
 }  // namespace
@@ -273,15 +324,27 @@ absl::Status FromException(const SQLite::Exception& e, absl::string_view what) {
 
 }  // namespace sqlite
 
-absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteSpaceConfig& space) {
   std::unique_ptr<SqliteStore> store;
   try {
-    store = std::make_unique<SqliteStore>(path);
+    store = std::make_unique<SqliteStore>(path, space);
   } catch (const SQLite::Exception& e) {
     return FromException(e, absl::StrCat("open sqlite file ", path));
   }
   if (absl::Status s = store->Init(); !s.ok()) return s;
   return store;
+}
+
+absl::Status CompactSqliteStore(Store& store) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  if (sqlite == nullptr) return absl::InvalidArgumentError("not an SQLite store");
+  return sqlite->Compact();
+}
+
+absl::StatusOr<SqliteUpkeepCounts> SqliteUpkeepCountsOf(Store& store) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  if (sqlite == nullptr) return absl::InvalidArgumentError("not an SQLite store");
+  return sqlite->Counts();
 }
 
 absl::StatusOr<std::pair<int, int>> SqliteSchemaVersion(const std::string& path) {

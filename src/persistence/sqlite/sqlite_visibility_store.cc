@@ -81,7 +81,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
       try {
         SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         for (const VisibilityRecord& record : records) UpsertOne(db, record);
-        tx.commit();
+        db_.Commit(tx);
       } catch (const SQLite::Exception& e) {
         return FromException(e, "upsert visibility records");
       }
@@ -191,7 +191,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
           drop.bind(2, std::string(run_id));
           drop.exec();
         }
-        tx.commit();
+        db_.Commit(tx);
         return absl::OkStatus();
       } catch (const SQLite::Exception& e) {
         return FromException(e, "delete visibility record");
