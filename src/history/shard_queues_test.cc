@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/timer_service.h"
 #include "history/shard.h"
+#include "persistence/testing/faulty_execution_store.h"
 #include "persistence/testing/test_backends.h"
 
 namespace zaman::history {
@@ -48,43 +49,6 @@ class RecordingListener final : public ShardListener {
   std::vector<TimerTask> fired_;
 };
 
-// Counts the runs read from the store.
-class CountingStore final : public persistence::ExecutionStore {
- public:
-  explicit CountingStore(persistence::ExecutionStore& real) : real_(real) {}
-  absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override { return real_.AcquireShard(shard_id); }
-  absl::Status Commit(int32_t shard_id, int64_t range_id, const persistence::ShardTransaction& tx) override {
-    return real_.Commit(shard_id, range_id, tx);
-  }
-  absl::StatusOr<persistence::ExecutionRecord> GetExecution(absl::string_view namespace_id,
-                                                            absl::string_view workflow_id,
-                                                            absl::string_view run_id) override {
-    ++reads;
-    return real_.GetExecution(namespace_id, workflow_id, run_id);
-  }
-  absl::StatusOr<std::string> GetCurrentRunId(absl::string_view namespace_id, absl::string_view workflow_id) override {
-    return real_.GetCurrentRunId(namespace_id, workflow_id);
-  }
-  absl::StatusOr<std::vector<HistoryEvent>> ReadHistory(absl::string_view namespace_id, absl::string_view workflow_id,
-                                                        absl::string_view run_id, int64_t from_event_id,
-                                                        int64_t to_event_id, int max_events) override {
-    return real_.ReadHistory(namespace_id, workflow_id, run_id, from_event_id, to_event_id, max_events);
-  }
-  absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
-                                                              int limit) override {
-    return real_.LoadTransferTasks(shard_id, after_task_id, limit);
-  }
-  absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, persistence::TimerKey after,
-                                                        int64_t before_ms, int limit) override {
-    return real_.LoadTimerTasks(shard_id, after, before_ms, limit);
-  }
-
-  std::atomic<int> reads{0};
-
- private:
-  persistence::ExecutionStore& real_;
-};
-
 // Waits (up to 10 s) until `done` holds.
 template <typename F>
 bool Eventually(F done) {
@@ -102,7 +66,7 @@ class ShardQueuesTest : public ::testing::Test {
         persistence::testing::OpenFreshStore({"sqlite", "sqlite"}, ::testing::TempDir());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    counting_ = std::make_unique<CountingStore>(store_->executions());
+    counting_ = std::make_unique<persistence::testing::FaultyExecutionStore>(store_->executions());
   }
 
   std::unique_ptr<Shard> StartShard(ShardOptions options) {
@@ -113,6 +77,10 @@ class ShardQueuesTest : public ::testing::Test {
 
   // Commits `mutation` and waits for it.
   void Run(Shard& shard, std::function<void(MutationScope&)> mutation) {
+    absl::Status result = RunAndTell(shard, std::move(mutation));
+    ASSERT_TRUE(result.ok()) << result;
+  }
+  absl::Status RunAndTell(Shard& shard, std::function<void(MutationScope&)> mutation) {
     absl::Notification committed;
     absl::Status result;
     shard.Execute<bool>(
@@ -125,7 +93,7 @@ class ShardQueuesTest : public ::testing::Test {
           committed.Notify();
         });
     committed.WaitForNotification();
-    ASSERT_TRUE(result.ok()) << result;
+    return result;
   }
 
   static TransferTask OutboxTask() {
@@ -153,7 +121,7 @@ class ShardQueuesTest : public ::testing::Test {
   TimerService timers_{clock_, /*run_thread=*/false};
   RecordingListener listener_;
   std::unique_ptr<persistence::Store> store_;
-  std::unique_ptr<CountingStore> counting_;
+  std::unique_ptr<persistence::testing::FaultyExecutionStore> counting_;
 };
 
 TEST_F(ShardQueuesTest, AnOutboxLongerThanTheLimitIsHandedOutAsTasksSettle) {
@@ -286,6 +254,23 @@ TEST_F(ShardQueuesTest, ManyTimersDueAtOnceFireInPagesAfterARestart) {
   EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end()) << "each fired once";
 }
 
+TEST_F(ShardQueuesTest, TheTasksOfACommitWhoseAnswerWasLostAreHandedOutOnceTheStoreAnswers) {
+  std::unique_ptr<Shard> shard = StartShard({});
+  counting_->LoseReplyOfNextCommit();
+  absl::Status lost = RunAndTell(*shard, [&](MutationScope& scope) {
+    scope.AddTransferTask(OutboxTask());
+    scope.AddTimerTask(TimerAt(absl::Seconds(10)));
+  });
+  EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(listener_.dispatched().empty()) << "not known to be written yet";
+  // The readers look again a second later and find both in the store.
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(Eventually([&] { return listener_.dispatched().size() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return shard->footprint().armed_timers == 1; }));
+  Advance(absl::Seconds(10));
+  EXPECT_EQ(listener_.fired().size(), 1u);
+}
+
 TEST_F(ShardQueuesTest, ARunChangedAgainIsNotReadFromTheStore) {
   std::unique_ptr<Shard> shard = StartShard({});
   Run(*shard, [](MutationScope& scope) {
@@ -303,7 +288,7 @@ TEST_F(ShardQueuesTest, ARunChangedAgainIsNotReadFromTheStore) {
       (*run)->state.set_attempt((*run)->state.attempt() + 1);
     });
   }
-  EXPECT_EQ(counting_->reads.load(), 0) << "every change after the first came from the cache";
+  EXPECT_EQ(counting_->executions_read(), 0) << "every change after the first came from the cache";
 
   // A new owner reads it once, then has it too; and it sees every change.
   shard->Stop();
@@ -316,7 +301,7 @@ TEST_F(ShardQueuesTest, ARunChangedAgainIsNotReadFromTheStore) {
       (*run)->state.set_attempt((*run)->state.attempt() + 1);
     });
   }
-  EXPECT_EQ(counting_->reads.load(), 1);
+  EXPECT_EQ(counting_->executions_read(), 1);
   absl::StatusOr<persistence::ExecutionRecord> stored = store_->executions().GetExecution("ns", "wf", "run");
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->state.attempt(), 5);

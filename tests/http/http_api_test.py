@@ -29,7 +29,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_http(base, seconds=30):
+def wait_http(base, seconds=120):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:

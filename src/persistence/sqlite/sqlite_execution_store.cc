@@ -1,4 +1,5 @@
 #include "persistence/sqlite/sqlite_execution_store.h"
+#include "persistence/task_page_sql.h"
 
 #include <google/protobuf/util/time_util.h>
 #include <sqlite3.h>
@@ -190,17 +191,13 @@ class SqliteExecutionStore final : public ExecutionStore {
 
   absl::StatusOr<std::vector<TransferTask>> LoadTransferTasks(int32_t shard_id, int64_t after_task_id,
                                                               int limit) override {
-    return LoadTasks<TransferTask>(
-        "SELECT task FROM transfer_tasks WHERE shard_id = ? AND task_id > ? ORDER BY task_id LIMIT ?",
-        {int64_t{shard_id}, after_task_id, int64_t{limit}});
+    return LoadTasks<TransferTask>(kTransferTaskPageSql, {int64_t{shard_id}, after_task_id, int64_t{limit}});
   }
 
   absl::StatusOr<std::vector<TimerTask>> LoadTimerTasks(int32_t shard_id, TimerKey after, int64_t before_ms,
                                                         int limit) override {
-    return LoadTasks<TimerTask>(
-        "SELECT task FROM timer_tasks WHERE shard_id = ? AND (fire_time_ms > ? OR (fire_time_ms = ? AND task_id > ?))"
-        " AND fire_time_ms < ? ORDER BY fire_time_ms, task_id LIMIT ?",
-        {int64_t{shard_id}, after.fire_time_ms, after.fire_time_ms, after.task_id, before_ms, int64_t{limit}});
+    return LoadTasks<TimerTask>(kTimerTaskPageSql, {int64_t{shard_id}, after.fire_time_ms, after.fire_time_ms,
+                                                    after.task_id, before_ms, int64_t{limit}});
   }
 
  private:

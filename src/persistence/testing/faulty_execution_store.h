@@ -21,6 +21,8 @@ class FaultyExecutionStore final : public ExecutionStore {
   // connection lost while committing, whose outcome could not be read back).
   void LoseReplyOfNextCommit() { lose_reply_ = true; }
   int failed_commits() const { return failed_; }
+  // How many runs were read (GetExecution calls).
+  int executions_read() const { return executions_read_; }
 
   absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override { return real_.AcquireShard(shard_id); }
   absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) override {
@@ -36,6 +38,7 @@ class FaultyExecutionStore final : public ExecutionStore {
   }
   absl::StatusOr<ExecutionRecord> GetExecution(absl::string_view namespace_id, absl::string_view workflow_id,
                                                absl::string_view run_id) override {
+    ++executions_read_;
     return real_.GetExecution(namespace_id, workflow_id, run_id);
   }
   absl::StatusOr<std::string> GetCurrentRunId(absl::string_view namespace_id,
@@ -60,6 +63,7 @@ class FaultyExecutionStore final : public ExecutionStore {
   ExecutionStore& real_;
   std::atomic<int> failing_commits_{0};
   std::atomic<int> failed_{0};
+  std::atomic<int> executions_read_{0};
   std::atomic<bool> lose_reply_{false};
 };
 
