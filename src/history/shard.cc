@@ -1,6 +1,5 @@
 #include "history/shard.h"
 
-#include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"

@@ -47,6 +47,19 @@ bool MatchingEngine::TryMatch(const TransferTask& task) {
   return Match(task, /*backlog=*/false) == Outcome::kMatched;
 }
 
+TransferTask MatchingEngine::PopBacklog(Queue& queue) {
+  Backlogged& first = queue.backlog.front();
+  TransferTask task = std::move(first.task);
+  if (first.stored_id != 0) {
+    queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
+    --queue.stored.in_buffer;
+    ++queue.stored.handed_unacked;
+  }
+  queue.backlog.pop_front();
+  if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+  return task;
+}
+
 std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
   std::optional<TransferTask> task;
   bool refill = false;
@@ -55,15 +68,7 @@ std::optional<TransferTask> MatchingEngine::TryTake(const TaskQueueKey& key) {
     auto it = queues_.find(key);
     if (it == queues_.end() || it->second.backlog.empty()) return std::nullopt;
     Queue& queue = it->second;
-    Backlogged& first = queue.backlog.front();
-    task = std::move(first.task);
-    if (first.stored_id != 0) {
-      queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
-      --queue.stored.in_buffer;
-      ++queue.stored.handed_unacked;
-    }
-    queue.backlog.pop_front();
-    if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+    task = PopBacklog(queue);
     refill = NeedsRefill(queue);
   }
   if (refill) RefillAndDeliver(key);
@@ -284,16 +289,10 @@ void MatchingEngine::Poll(const TaskQueueKey& key, const std::string& identity, 
       Queue& queue = QueueOf(key, nullptr);
       queue.poller_seen[identity] = clock_.Now();
       if (!queue.backlog.empty()) {
-        Backlogged& first = queue.backlog.front();
-        task = std::move(first.task);
-        if (queue.metrics != nullptr) queue.metrics->TaskMatched(/*sync=*/false, clock_.Now() - first.since);
-        if (first.stored_id != 0) {
-          queue.stored.handed_level = std::max(queue.stored.handed_level, first.stored_id);
-          --queue.stored.in_buffer;
-          ++queue.stored.handed_unacked;
+        if (queue.metrics != nullptr) {
+          queue.metrics->TaskMatched(/*sync=*/false, clock_.Now() - queue.backlog.front().since);
         }
-        queue.backlog.pop_front();
-        if (queue.metrics != nullptr) queue.metrics->BacklogIs(queue.backlog.size());
+        task = PopBacklog(queue);
       } else {
         uint64_t id = next_poller_id_++;
         TimerService::TimerId timer = timers_.Schedule(deadline, [this, key, id] { Expire(key, id); });

@@ -126,6 +126,8 @@ class MatchingEngine final {
   void Expire(const TaskQueueKey& queue, uint64_t poller_id);
   enum class Outcome { kMatched, kBuffered, kStored, kNotTaken };
   Outcome Match(const TransferTask& task, bool backlog);
+  // Takes the backlog's oldest task, and counts it handed out.
+  TransferTask PopBacklog(Queue& queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the queue's first parked poll that can still get a task; the
   // ones that cannot go to `gone` (answered empty by the caller).
   std::function<void(std::optional<TransferTask>)> NextPoller(
