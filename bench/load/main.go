@@ -83,8 +83,14 @@ func main() {
 	refParked := flag.Int("scale-reference-parked", -1, "-scale-out: the reference's parked workflows (-1: as Zaman's; "+
 		"0: the reference is not run)")
 	refBacklog := flag.Int("scale-reference-backlog", -1, "-scale-out: the reference's backlog (-1: as Zaman's)")
+	zamanOnly := flag.Bool("zaman-only", false, "instead: measure Zaman alone and print its CPU per scenario")
+	only := flag.String("scenario", "", "-zaman-only: only this scenario (its name as printed)")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
+	if *zamanOnly {
+		quick(*zamanBin, load, *only)
+		return
+	}
 	if *scaleOut != "" {
 		runScale(*scaleOut, *zamanBin, *temporalBin, scale, *refParked, *refBacklog)
 		return

@@ -2,12 +2,15 @@
 
 // Internal to the SQLite backend: the shared connection and error mapping.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -44,6 +47,13 @@ class PreparedStatement {
 
 // Owns the connection; every store of the backend goes through it, one
 // caller at a time.
+//
+// Writes are committed in groups: a writer that finds another's batch being
+// committed waits, and the next leader runs every waiting write in one
+// transaction (each inside a savepoint of its own, so a failed write undoes
+// only itself) and syncs the file once for all of them. Each caller returns
+// only after the transaction holding its write is durable, or with the error
+// that kept it out (docs/memory.md, "SQLite").
 class Database {
  public:
   explicit Database(const std::string& path)
@@ -69,25 +79,21 @@ class Database {
     });
   }
 
-  // Run() inside one IMMEDIATE transaction, committed when `fn` returns OK.
+  // `fn(db)` inside a write transaction, shared with the writes of other
+  // callers waiting at the same time; its changes are kept when `fn`
+  // returns OK and the transaction commits. `fn` runs on whichever caller's
+  // thread leads the group, with the connection held.
   template <typename Fn>
   absl::Status Write(absl::string_view what, Fn&& fn) {
-    return Run(what, [&](SQLite::Database& db) -> absl::Status {
-      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-      absl::Status status = fn(db);
-      if (status.ok()) Commit(tx);
-      return status;
-    });
-  }
-
-  // Only inside With(): commits `tx`, first resetting every statement of
-  // the cache. A SELECT stepped to a row and not reset keeps its read
-  // transaction open past COMMIT; then no checkpoint can run on this
-  // connection (SQLITE_LOCKED) and none elsewhere past its snapshot, and
-  // the log only grows.
-  void Commit(SQLite::Transaction& tx) {
-    for (auto& [sql, statement] : statements_) statement->tryReset();
-    tx.commit();
+    auto guarded = [&](SQLite::Database& db) -> absl::Status {
+      try {
+        return fn(db);
+      } catch (const SQLite::Exception& e) {
+        return FromException(e, what);
+      }
+    };
+    PendingWrite pending{guarded};
+    return Submit(pending);
   }
 
   // Only inside With(): the statement for `sql`, compiled once for this
@@ -99,11 +105,37 @@ class Database {
     return PreparedStatement(*slot);
   }
 
+  // Writes and the transactions that committed them, since the start.
+  int64_t writes() const;
+  int64_t commits() const;
+
  private:
+  struct PendingWrite {
+    absl::FunctionRef<absl::Status(SQLite::Database&)> fn;
+    absl::Status result;
+    bool done = false;
+  };
+
+  absl::Status Submit(PendingWrite& pending);
+  // With mu_ held: one transaction for `batch`, each write's result set.
+  void CommitBatch(const std::vector<PendingWrite*>& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // With mu_ held, before COMMIT: a SELECT stepped to a row and not reset
+  // keeps its read transaction open past COMMIT; then no checkpoint can run
+  // on this connection (SQLITE_LOCKED) and none elsewhere past its
+  // snapshot, and the log only grows.
+  void ResetStatements() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   SQLite::Database db_ ABSL_GUARDED_BY(mu_);
   // Destroyed before db_ (declared after it).
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+
+  mutable absl::Mutex queue_mu_;
+  std::vector<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool leading_ ABSL_GUARDED_BY(queue_mu_) = false;
+  absl::CondVar batch_done_;
+  int64_t writes_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  int64_t commits_ ABSL_GUARDED_BY(queue_mu_) = 0;
 };
 
 }  // namespace zaman::persistence::sqlite

@@ -30,9 +30,9 @@ class SqliteExecutionStore final : public ExecutionStore {
   explicit SqliteExecutionStore(Database& db) : db_(db) {}
 
   absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override {
-    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<int64_t> {
+    int64_t range_id = 0;
+    absl::Status status = db_.Write("acquire shard", [&](SQLite::Database&) -> absl::Status {
       try {
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         PreparedStatement insert_prepared =
             db_.Prepare("INSERT OR IGNORE INTO shards (shard_id, range_id) VALUES (?, 0)");
         SQLite::Statement& insert = *insert_prepared;
@@ -46,19 +46,19 @@ class SqliteExecutionStore final : public ExecutionStore {
         SQLite::Statement& read = *read_prepared;
         read.bind(1, shard_id);
         read.executeStep();
-        int64_t range_id = read.getColumn(0).getInt64();
-        db_.Commit(tx);
-        return range_id;
+        range_id = read.getColumn(0).getInt64();
+        return absl::OkStatus();
       } catch (const SQLite::Exception& e) {
         return FromException(e, absl::StrCat("acquire shard ", shard_id));
       }
     });
+    if (!status.ok()) return status;
+    return range_id;
   }
 
   absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) override {
-    return db_.With([&](SQLite::Database& db) -> absl::Status {
+    return db_.Write("commit shard", [&](SQLite::Database& db) -> absl::Status {
       try {
-        SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
         // Fencing: the shard must still be ours.
         PreparedStatement fence_prepared = db_.Prepare("SELECT range_id FROM shards WHERE shard_id = ?");
         SQLite::Statement& fence = *fence_prepared;
@@ -105,7 +105,6 @@ class SqliteExecutionStore final : public ExecutionStore {
           del.bind(2, static_cast<int64_t>(task_id));
           del.exec();
         }
-        db_.Commit(transaction);
         return absl::OkStatus();
       } catch (const SQLite::Exception& e) {
         // A unique key hit means another writer got there first (a run id or

@@ -200,9 +200,10 @@ class SqliteStore final : public Store {
       }
     });
     if (!migrated.ok()) return migrated;
-    // Visibility has a connection of its own, so long list queries do not
-    // hold up workflow writes (WAL lets them read side by side). An
-    // in-memory database exists only on its one connection.
+    // Visibility reads on a connection of its own, so long list queries do
+    // not hold up workflow writes (WAL lets them read side by side); it
+    // writes on the main one, in the same group commits as the workflows.
+    // An in-memory database exists only on its one connection.
     SqliteDatabase* visibility_db = &db_;
     if (path_ != ":memory:") {
       try {
@@ -214,7 +215,7 @@ class SqliteStore final : public Store {
       visibility_db = visibility_db_.get();
       if (absl::Status s = BoundSpace(); !s.ok()) return s;
     }
-    visibility_ = sqlite::NewVisibilityStore(*visibility_db);
+    visibility_ = sqlite::NewVisibilityStore(db_, *visibility_db);
     return absl::OkStatus();
   }
 
@@ -234,10 +235,9 @@ class SqliteStore final : public Store {
 
   SqliteUpkeepCounts Counts() const {
     SqliteUpkeepCounts counts;
-    for (const auto* limit : {wal_limit_.get(), visibility_wal_limit_.get()}) {
-      if (limit == nullptr) continue;
-      counts.wal_truncations += limit->truncations();
-      counts.wal_truncations_held_off += limit->held_off();
+    if (wal_limit_ != nullptr) {
+      counts.wal_truncations = wal_limit_->truncations();
+      counts.wal_truncations_held_off = wal_limit_->held_off();
     }
     if (upkeep_ != nullptr) counts.vacuum_steps = upkeep_->vacuum_steps();
     return counts;
@@ -253,18 +253,14 @@ class SqliteStore final : public Store {
     db.setBusyTimeout(kBusyTimeoutMs);
   }
 
-  // The bounds of docs/configuration.md "The store": each writing
-  // connection's log limit, and the upkeep thread they nudge.
+  // The bounds of docs/configuration.md "The store": the writing
+  // connection's log limit, and the upkeep thread it nudges.
   absl::Status BoundSpace() {
     try {
       upkeep_ = std::make_unique<sqlite::Upkeep>(path_, db_, space_);
       auto nudge = [upkeep = upkeep_.get()] { upkeep->Nudge(); };
       db_.With([&](SQLite::Database& db) {
         wal_limit_ = std::make_unique<sqlite::WalLimit>(db, space_.wal_limit_bytes, kBusyTimeoutMs, nudge);
-      });
-      visibility_db_->With([&](SQLite::Database& db) {
-        visibility_wal_limit_ =
-            std::make_unique<sqlite::WalLimit>(db, space_.wal_limit_bytes, kBusyTimeoutMs, nudge);
       });
       return absl::OkStatus();
     } catch (const SQLite::Exception& e) {
@@ -306,7 +302,6 @@ class SqliteStore final : public Store {
   // Destroyed first: the upkeep's thread, then the hooks, before the
   // connections they use.
   std::unique_ptr<sqlite::WalLimit> wal_limit_;
-  std::unique_ptr<sqlite::WalLimit> visibility_wal_limit_;
   std::unique_ptr<sqlite::Upkeep> upkeep_;
 };
 

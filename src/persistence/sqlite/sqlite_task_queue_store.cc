@@ -114,7 +114,7 @@ class SqliteTaskQueueStore final : public TaskQueueStore {
   }
 
   absl::Status CompleteTask(const PartitionKey& key, int64_t task_id) override {
-    return db_.Run(absl::StrCat("complete a task of ", DescribePartition(key)), [&](SQLite::Database&) -> absl::Status {
+    return db_.Write(absl::StrCat("complete a task of ", DescribePartition(key)), [&](SQLite::Database&) -> absl::Status {
       PreparedStatement del = db_.Prepare(absl::StrCat("DELETE FROM tasks", kPartitionWhere, " AND task_id = ?"));
       (*del).bind(BindKey(*del, key), static_cast<int64_t>(task_id));
       (*del).exec();

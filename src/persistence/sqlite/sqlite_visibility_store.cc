@@ -54,8 +54,8 @@ constexpr int kAnalysisRowLimit = 2000;
 
 class SqliteVisibilityStore final : public VisibilityStore {
  public:
-  explicit SqliteVisibilityStore(Database& db) : db_(db) {
-    db_.With([&](SQLite::Database& db) {
+  SqliteVisibilityStore(Database& writer, Database& reader) : writer_(writer), reader_(reader) {
+    writer_.With([&](SQLite::Database& db) {
       try {
         // The statistics persist in the file: start from the row count they
         // were taken at, and analyze now only a table that has none yet.
@@ -77,14 +77,8 @@ class SqliteVisibilityStore final : public VisibilityStore {
   }
 
   absl::Status UpsertMany(const std::vector<VisibilityRecord>& records) override {
-    return db_.With([&](SQLite::Database& db) -> absl::Status {
-      try {
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-        for (const VisibilityRecord& record : records) UpsertOne(db, record);
-        db_.Commit(tx);
-      } catch (const SQLite::Exception& e) {
-        return FromException(e, "upsert visibility records");
-      }
+    return writer_.Write("upsert visibility records", [&](SQLite::Database& db) -> absl::Status {
+      for (const VisibilityRecord& record : records) UpsertOne(db, record);
       upserts_since_analyze_ += static_cast<int64_t>(records.size());
       if (upserts_since_analyze_ >= std::max(kFirstAnalyzeAt, rows_at_analyze_)) {
         try {
@@ -109,14 +103,14 @@ class SqliteVisibilityStore final : public VisibilityStore {
   void UpsertOne(SQLite::Database& db, const VisibilityRecord& record) {
     const WorkflowExecutionInfo& info = record.info();
     PreparedStatement current_prepared =
-        db_.Prepare("SELECT version FROM visibility WHERE namespace_id = ? AND run_id = ?");
+        writer_.Prepare("SELECT version FROM visibility WHERE namespace_id = ? AND run_id = ?");
     SQLite::Statement& current = *current_prepared;
     current.bind(1, record.namespace_id());
     current.bind(2, info.execution().run_id());
     if (current.executeStep()) {
       if (current.getColumn(0).getInt64() > record.version()) return;  // stale
       PreparedStatement drop_prepared =
-          db_.Prepare("DELETE FROM visibility WHERE namespace_id = ? AND run_id = ?");
+          writer_.Prepare("DELETE FROM visibility WHERE namespace_id = ? AND run_id = ?");
       SQLite::Statement& drop = *drop_prepared;
       drop.bind(1, record.namespace_id());
       drop.bind(2, info.execution().run_id());
@@ -124,7 +118,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
     }
     current.reset();
     PreparedStatement insert_prepared =
-        db_.Prepare("INSERT INTO visibility (namespace_id, run_id, workflow_id, workflow_type, task_queue, status,"
+        writer_.Prepare("INSERT INTO visibility (namespace_id, run_id, workflow_id, workflow_type, task_queue, status,"
             " start_time, execution_time, close_time, sort_close, execution_duration, history_length,"
             " history_size_bytes, parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, version, info)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -157,13 +151,13 @@ class SqliteVisibilityStore final : public VisibilityStore {
     insert.exec();
 
     PreparedStatement clear_prepared =
-        db_.Prepare("DELETE FROM visibility_search_attributes WHERE namespace_id = ? AND run_id = ?");
+        writer_.Prepare("DELETE FROM visibility_search_attributes WHERE namespace_id = ? AND run_id = ?");
     SQLite::Statement& clear = *clear_prepared;
     clear.bind(1, record.namespace_id());
     clear.bind(2, info.execution().run_id());
     clear.exec();
     PreparedStatement value_prepared =
-        db_.Prepare("INSERT INTO visibility_search_attributes (namespace_id, run_id, name, value) VALUES (?, ?, ?, ?)");
+        writer_.Prepare("INSERT INTO visibility_search_attributes (namespace_id, run_id, name, value) VALUES (?, ?, ?, ?)");
     SQLite::Statement& value = *value_prepared;
     for (const auto& [name, payload] : info.search_attributes().indexed_fields()) {
       auto type_name = payload.metadata().find("type");
@@ -182,16 +176,14 @@ class SqliteVisibilityStore final : public VisibilityStore {
   }
 
   absl::Status Delete(absl::string_view namespace_id, absl::string_view run_id) override {
-    return db_.With([&](SQLite::Database& db) -> absl::Status {
+    return writer_.Write("delete visibility record", [&](SQLite::Database& db) -> absl::Status {
       try {
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         for (const char* table : {"visibility", "visibility_search_attributes"}) {
           SQLite::Statement drop(db, absl::StrCat("DELETE FROM ", table, " WHERE namespace_id = ? AND run_id = ?"));
           drop.bind(1, std::string(namespace_id));
           drop.bind(2, std::string(run_id));
           drop.exec();
         }
-        db_.Commit(tx);
         return absl::OkStatus();
       } catch (const SQLite::Exception& e) {
         return FromException(e, "delete visibility record");
@@ -207,7 +199,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
         VisibilityPageQuery(namespace_id, query, query_text, page_size, page_token, keys, kFlavor);
     if (!page_query.ok()) return page_query.status();
     const SqlText& sql = *page_query;
-    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<VisibilityPage> {
+    return reader_.With([&](SQLite::Database& db) -> absl::StatusOr<VisibilityPage> {
       try {
         SQLite::Statement statement(db, sql.text);
         Bind(sql.params, statement);
@@ -244,7 +236,7 @@ class SqliteVisibilityStore final : public VisibilityStore {
     std::string text = grouped ? absl::StrCat("SELECT v.status, COUNT(*) FROM visibility v WHERE ", sql.text,
                                               " GROUP BY v.status ORDER BY v.status")
                                : absl::StrCat("SELECT COUNT(*) FROM visibility v WHERE ", sql.text);
-    return db_.With([&](SQLite::Database& db) -> absl::StatusOr<VisibilityCount> {
+    return reader_.With([&](SQLite::Database& db) -> absl::StatusOr<VisibilityCount> {
       try {
         SQLite::Statement statement(db, text);
         Bind(sql.params, statement);
@@ -266,14 +258,19 @@ class SqliteVisibilityStore final : public VisibilityStore {
   }
 
  private:
-  Database& db_;
-  // Under db_'s lock.
+  // Writes go with the workflow writes of the main connection (one group
+  // commit, one sync); lists and counts read on a connection of their own.
+  Database& writer_;
+  Database& reader_;
+  // Under writer_'s lock.
   int64_t rows_at_analyze_ = 0;
   int64_t upserts_since_analyze_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<VisibilityStore> NewVisibilityStore(Database& db) { return std::make_unique<SqliteVisibilityStore>(db); }
+std::unique_ptr<VisibilityStore> NewVisibilityStore(Database& writer, Database& reader) {
+  return std::make_unique<SqliteVisibilityStore>(writer, reader);
+}
 
 }  // namespace zaman::persistence::sqlite

@@ -7,8 +7,9 @@
 
 namespace zaman::persistence::sqlite {
 
-// The SQLite VisibilityStore; `db` must outlive it. Filters become SQL with
+// The SQLite VisibilityStore; both connections must outlive it (they may be
+// one). It writes on `writer` and reads on `reader`. Filters become SQL with
 // every value bound as a parameter.
-std::unique_ptr<VisibilityStore> NewVisibilityStore(Database& db);
+std::unique_ptr<VisibilityStore> NewVisibilityStore(Database& writer, Database& reader);
 
 }  // namespace zaman::persistence::sqlite
