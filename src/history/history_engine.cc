@@ -1,5 +1,6 @@
 #include "history/history_engine.h"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,8 @@
 #include "history/workflow_run.h"
 
 namespace zaman::history {
+
+using ::google::protobuf::util::MessageDifferencer;
 namespace {
 
 constexpr absl::Duration kHistoryLongPoll = absl::Seconds(20);
@@ -202,7 +205,16 @@ void HistoryEngine::TimerDue(int32_t shard_id, const TimerTask& task) {
         absl::StatusOr<RunChange*> loaded = scope.Load(task.namespace_id(), task.workflow_id(), task.run_id());
         if (!loaded.ok()) return loaded.status().code() == absl::StatusCode::kNotFound ? absl::StatusOr<bool>(false)
                                                                                       : loaded.status();
-        if (absl::Status fired = FireTimer(scope, random_, **loaded, task); !fired.ok()) return fired;
+        RunChange& run = **loaded;
+        // Most timers find their work done (a timeout of a task that
+        // completed): then the run is not written again.
+        const MutableState before = run.state;
+        const size_t events_before = run.events.size();
+        if (absl::Status fired = FireTimer(scope, random_, run, task); !fired.ok()) return fired;
+        if (run.events.size() == events_before && MessageDifferencer::Equals(before, run.state)) {
+          scope.Unchanged(run);
+          return false;
+        }
         return true;
       },
       [this, shard_id, task, due](absl::StatusOr<bool> fired) {

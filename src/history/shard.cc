@@ -71,6 +71,10 @@ RunChange* MutationScope::Create(MutableState state, std::string expected_curren
 
 void MutationScope::Delete(RunChange& run) { run.deleted = true; }
 
+void MutationScope::Unchanged(const RunChange& run) {
+  std::erase_if(runs_, [&run](const auto& entry) { return &entry.second == &run; });
+}
+
 absl::StatusOr<HistoryEvent> MutationScope::ReadEvent(const RunChange& run, int64_t event_id) {
   for (const HistoryEvent& event : run.events) {
     if (event.event_id() == event_id) return event;
@@ -170,6 +174,7 @@ void Shard::PostChore(std::function<void()> chore) {
 
 void Shard::Loop() {
   for (;;) {
+    bool stopped = false;
     std::vector<Op> ops;
     std::deque<std::function<void()>> chores;
     {
@@ -180,13 +185,14 @@ void Shard::Loop() {
           },
           this));
       if (stopping_) chores_.clear();  // the next start reads again
-      if (queue_.empty() && chores_.empty()) return;  // stopping, and everything queued has run
+      stopped = queue_.empty() && chores_.empty();  // stopping, and everything queued has run
       chores.swap(chores_);
       while (!queue_.empty() && ops.size() < kMaxBatch) {
         ops.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    if (stopped) return FlushDeferred();
     for (auto& chore : chores) chore();
     if (!ops.empty()) RunBatch(std::move(ops));
   }
@@ -252,10 +258,16 @@ void Shard::RunBatch(std::vector<Op> ops) {
   if (committed.empty()) return;
 
   auto& tx = batch.tx;
+  if (batch.runs.empty() && tx.new_transfer_tasks.empty() && tx.new_timer_tasks.empty()) {
+    Defer(tx);  // only completions: they go with a later commit
+    for (auto& done : committed) done(absl::OkStatus());
+    return;
+  }
   for (auto& [key, change] : batch.runs) {
     if (change.deleted) {
       const auto& [namespace_id, workflow_id, run_id] = key;
       tx.deletions.push_back({namespace_id, workflow_id, run_id, change.expected_db_version});
+      if (store_.WritesVisibility()) continue;  // its row in visibility goes with it
       // Its row in visibility goes too, after this commit.
       TransferTask forget;
       forget.set_task_id(NextTaskId());
@@ -270,14 +282,19 @@ void Shard::RunBatch(std::vector<Op> ops) {
     for (const HistoryEvent& event : change.events) added_bytes += static_cast<int64_t>(event.ByteSizeLong());
     change.state.set_history_size_bytes(change.state.history_size_bytes() + added_bytes);
     if (ChangesVisibility(change.events)) {
-      // What filters see is updated from the outbox, after this commit.
-      TransferTask visibility = NewTransferTask(change.state, TransferTask::VISIBILITY);
-      visibility.set_task_id(NextTaskId());
-      auto* record = visibility.mutable_visibility();
-      record->set_namespace_id(change.state.namespace_id());
-      *record->mutable_info() = ExecutionInfoOf(change.state);
-      record->set_version(change.state.next_event_id());
-      tx.new_transfer_tasks.push_back(std::move(visibility));
+      persistence::VisibilityRecord record;
+      record.set_namespace_id(change.state.namespace_id());
+      *record.mutable_info() = ExecutionInfoOf(change.state);
+      record.set_version(change.state.next_event_id());
+      if (store_.WritesVisibility()) {
+        tx.visibility.push_back(std::move(record));  // in this commit
+      } else {
+        // What filters see is updated from the outbox, after this commit.
+        TransferTask visibility = NewTransferTask(change.state, TransferTask::VISIBILITY);
+        visibility.set_task_id(NextTaskId());
+        *visibility.mutable_visibility() = std::move(record);
+        tx.new_transfer_tasks.push_back(std::move(visibility));
+      }
     }
     persistence::ExecutionUpdate update;
     update.state = std::move(change.state);
@@ -287,8 +304,10 @@ void Shard::RunBatch(std::vector<Op> ops) {
     update.events = std::move(change.events);
     tx.updates.push_back(std::move(update));
   }
+  const persistence::ShardTransaction deferred = TakeDeferred(tx);
   absl::Time commit_started = absl::Now();  // for metrics only
   absl::Status status = store_.Commit(id_, range_id_, tx);
+  if (!status.ok()) PutBackDeferred(deferred);
   metrics::ShardMetrics::Get().Committed(committed.size(), absl::Now() - commit_started);
   UpdateCache(tx, status.ok());
   if (errors::IsShardOwnershipLost(status)) {

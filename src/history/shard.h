@@ -74,6 +74,9 @@ class MutationScope {
   // Removes the run and its history at commit (it must exist in the store:
   // not created in this batch). Later loads in the batch find nothing.
   void Delete(RunChange& run);
+  // The mutation changed nothing of `run` (loaded by it): nothing of it is
+  // written. `run` is gone afterwards.
+  void Unchanged(const RunChange& run);
   // One event of the run's history: from this mutation's or batch's new
   // events, else from the store.
   absl::StatusOr<HistoryEvent> ReadEvent(const RunChange& run, int64_t event_id);
@@ -83,6 +86,10 @@ class MutationScope {
   // inline needs no dispatch).
   void DropTransferTasks(const std::function<bool(const TransferTask&)>& which);
   void AddTimerTask(TimerTask task);
+  // The task is done. A batch that changes nothing but completing tasks
+  // commits nothing of its own: their rows go with the shard's next commit
+  // (within a second). A task of a crash in between
+  // is done again: it finds nothing to do.
   void CompleteTransferTask(int64_t task_id);
   void CompleteTimerTask(int64_t task_id);
 
@@ -215,6 +222,12 @@ class Shard {
   void ArmTimer(const TimerTask& task);
   // Runs `chore` on the shard's thread after a second (a store that failed).
   void RetryLater(void (Shard::*chore)());
+  // Shard thread: holds a batch's completions back (it has nothing else),
+  // or adds those held back to `tx` (returned, to put back if it fails).
+  void Defer(const persistence::ShardTransaction& tx);
+  persistence::ShardTransaction TakeDeferred(persistence::ShardTransaction& tx);
+  void PutBackDeferred(const persistence::ShardTransaction& taken);
+  void FlushDeferred();
 
   const int32_t id_;
   persistence::ExecutionStore& store_;
@@ -239,6 +252,10 @@ class Shard {
   int64_t next_task_id_ = 0;
   Batch* batch_ = nullptr;  // the batch being built
   RunCache cache_;
+  // Completed tasks whose rows are not deleted yet (MutationScope::CompleteTransferTask).
+  std::vector<int64_t> deferred_transfer_;
+  std::vector<int64_t> deferred_timer_;
+  bool deferred_flush_scheduled_ = false;
 
   // The queues' read positions (shard thread only). Every outbox task with
   // an id up to outbox_level_, and every timer up to timer_level_, has been

@@ -9,6 +9,7 @@
 
 #include <limits>
 
+#include "common/errors.h"
 #include "history/history_metrics.h"
 #include "history/shard.h"
 
@@ -28,6 +29,11 @@ constexpr absl::Duration kReadRetry = absl::Seconds(1);
 constexpr absl::Duration kInFlightForgotten = absl::Minutes(2);
 // Pages one read chore reads before letting the mutations queued behind it run.
 constexpr int kPagesPerChore = 8;
+// Completions held back (MutationScope::CompleteTransferTask) are deleted
+// by a commit of their own after this long without another commit, or once
+// there are this many.
+constexpr absl::Duration kDeferredFlushDelay = absl::Seconds(1);
+constexpr size_t kMaxDeferred = 256;
 
 }  // namespace
 
@@ -224,6 +230,56 @@ void Shard::QueueUncertain(const persistence::ShardTransaction& tx) {
   }
   if (!tx.new_transfer_tasks.empty()) RetryLater(&Shard::ReadOutbox);
   if (!tx.new_timer_tasks.empty()) RetryLater(&Shard::ReadTimers);
+}
+
+// --- Completions held back ---------------------------------------------------------
+
+void Shard::Defer(const persistence::ShardTransaction& tx) {
+  QueueCommitted(tx);  // settled now: they are done
+  deferred_transfer_.insert(deferred_transfer_.end(), tx.done_transfer_tasks.begin(), tx.done_transfer_tasks.end());
+  deferred_timer_.insert(deferred_timer_.end(), tx.done_timer_tasks.begin(), tx.done_timer_tasks.end());
+  if (deferred_transfer_.size() + deferred_timer_.size() >= kMaxDeferred) return FlushDeferred();
+  if (deferred_flush_scheduled_) return;
+  deferred_flush_scheduled_ = true;
+  timers_.Schedule(clock_.Now() + kDeferredFlushDelay, [this, generation = generation_.load()] {
+    if (generation != generation_.load()) return;
+    PostChore([this] {
+      deferred_flush_scheduled_ = false;
+      FlushDeferred();
+    });
+  });
+}
+
+persistence::ShardTransaction Shard::TakeDeferred(persistence::ShardTransaction& tx) {
+  persistence::ShardTransaction taken;
+  taken.done_transfer_tasks.swap(deferred_transfer_);
+  taken.done_timer_tasks.swap(deferred_timer_);
+  tx.done_transfer_tasks.insert(tx.done_transfer_tasks.end(), taken.done_transfer_tasks.begin(),
+                                taken.done_transfer_tasks.end());
+  tx.done_timer_tasks.insert(tx.done_timer_tasks.end(), taken.done_timer_tasks.begin(), taken.done_timer_tasks.end());
+  return taken;
+}
+
+void Shard::PutBackDeferred(const persistence::ShardTransaction& taken) {
+  deferred_transfer_.insert(deferred_transfer_.end(), taken.done_transfer_tasks.begin(),
+                            taken.done_transfer_tasks.end());
+  deferred_timer_.insert(deferred_timer_.end(), taken.done_timer_tasks.begin(), taken.done_timer_tasks.end());
+}
+
+void Shard::FlushDeferred() {
+  if (lost_ || (deferred_transfer_.empty() && deferred_timer_.empty())) return;
+  persistence::ShardTransaction tx;
+  const persistence::ShardTransaction taken = TakeDeferred(tx);
+  absl::Status status = store_.Commit(id_, range_id_, tx);
+  if (status.ok()) return;
+  if (errors::IsShardOwnershipLost(status)) {
+    lost_ = true;  // the next owner does them again
+    return;
+  }
+  spdlog::warn("shard {}: cannot delete {} completed tasks, retrying: {}", id_,
+               taken.done_transfer_tasks.size() + taken.done_timer_tasks.size(), status.ToString());
+  PutBackDeferred(taken);
+  RetryLater(&Shard::FlushDeferred);
 }
 
 }  // namespace zaman::history

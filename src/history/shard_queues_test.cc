@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -48,6 +49,16 @@ class RecordingListener final : public ShardListener {
   std::vector<int64_t> dispatched_;
   std::vector<TimerTask> fired_;
 };
+
+// A new run ns/wf/run.
+void CreateRun(MutationScope& scope) {
+  MutableState state;
+  state.set_namespace_id("ns");
+  state.set_workflow_id("wf");
+  state.set_run_id("run");
+  state.set_next_event_id(1);
+  scope.Create(std::move(state), "");
+}
 
 // Waits (up to 10 s) until `done` holds.
 template <typename F>
@@ -274,12 +285,7 @@ TEST_F(ShardQueuesTest, TheTasksOfACommitWhoseAnswerWasLostAreHandedOutOnceTheSt
 TEST_F(ShardQueuesTest, ARunChangedAgainIsNotReadFromTheStore) {
   std::unique_ptr<Shard> shard = StartShard({});
   Run(*shard, [](MutationScope& scope) {
-    MutableState state;
-    state.set_namespace_id("ns");
-    state.set_workflow_id("wf");
-    state.set_run_id("run");
-    state.set_next_event_id(1);
-    scope.Create(std::move(state), "");
+    CreateRun(scope);
   });
   for (int i = 0; i < 3; ++i) {
     Run(*shard, [](MutationScope& scope) {
@@ -306,6 +312,81 @@ TEST_F(ShardQueuesTest, ARunChangedAgainIsNotReadFromTheStore) {
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->state.attempt(), 5);
   EXPECT_EQ(stored->db_version, 6);
+}
+
+// The outbox rows left in the store.
+std::vector<int64_t> StoredOutbox(persistence::ExecutionStore& store) {
+  absl::StatusOr<std::vector<TransferTask>> tasks = store.LoadTransferTasks(0, 0, 1000);
+  EXPECT_TRUE(tasks.ok()) << tasks.status();
+  std::vector<int64_t> ids;
+  if (tasks.ok()) {
+    for (const TransferTask& task : *tasks) ids.push_back(task.task_id());
+  }
+  return ids;
+}
+
+TEST_F(ShardQueuesTest, CompletionsAloneCommitNothingAndGoWithTheNextCommitOrASecondLater) {
+  std::unique_ptr<Shard> shard = StartShard({});
+  Run(*shard, [](MutationScope& scope) {
+    for (int i = 0; i < 6; ++i) scope.AddTransferTask(OutboxTask());
+  });
+  std::vector<int64_t> tasks = listener_.dispatched();
+  ASSERT_EQ(tasks.size(), 6u);
+  const int commits = counting_->commits();
+
+  // Done, but nothing to write but the deletion: no commit of their own.
+  Run(*shard, [&](MutationScope& scope) {
+    for (size_t i = 0; i < 3; ++i) scope.CompleteTransferTask(tasks[i]);
+  });
+  EXPECT_EQ(counting_->commits(), commits);
+  EXPECT_EQ(shard->footprint().outbox_in_flight, 3u) << "settled at once";
+  EXPECT_EQ(StoredOutbox(store_->executions()).size(), 6u);
+
+  // The next commit takes their deletion with it.
+  Run(*shard, [this](MutationScope& scope) { scope.AddTimerTask(TimerAt(absl::Hours(1))); });
+  EXPECT_EQ(counting_->commits(), commits + 1);
+  EXPECT_EQ(StoredOutbox(store_->executions()), std::vector<int64_t>(tasks.begin() + 3, tasks.end()));
+
+  // Without another commit, a commit of their own a second later.
+  Run(*shard, [&](MutationScope& scope) {
+    for (size_t i = 3; i < 6; ++i) scope.CompleteTransferTask(tasks[i]);
+  });
+  EXPECT_EQ(StoredOutbox(store_->executions()).size(), 3u);
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(Eventually([&] { return StoredOutbox(store_->executions()).empty(); }));
+  EXPECT_EQ(counting_->commits(), commits + 2);
+  EXPECT_TRUE(listener_.dispatched().size() == 6u) << "none handed out again";
+}
+
+TEST_F(ShardQueuesTest, ARunAMutationLeftUnchangedIsNotWritten) {
+  std::unique_ptr<Shard> shard = StartShard({});
+  Run(*shard, [this](MutationScope& scope) {
+    CreateRun(scope);
+    scope.AddTimerTask(TimerAt(absl::Seconds(5)));
+  });
+  absl::StatusOr<std::vector<TimerTask>> timers =
+      store_->executions().LoadTimerTasks(0, {}, std::numeric_limits<int64_t>::max(), 10);
+  ASSERT_TRUE(timers.ok() && timers->size() == 1);
+  const int64_t timer_id = timers->front().task_id();
+  const int commits = counting_->commits();
+  // What a timer that finds its work done does: it reads the run, changes
+  // nothing, and is done.
+  Run(*shard, [timer_id](MutationScope& scope) {
+    scope.CompleteTimerTask(timer_id);
+    absl::StatusOr<RunChange*> run = scope.Load("ns", "wf", "run");
+    ASSERT_TRUE(run.ok()) << run.status();
+    scope.Unchanged(**run);
+  });
+  EXPECT_EQ(counting_->commits(), commits);
+  absl::StatusOr<persistence::ExecutionRecord> stored = store_->executions().GetExecution("ns", "wf", "run");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->db_version, 1) << "not written again";
+  // A stop takes the held-back completion with it.
+  shard->Stop();
+  EXPECT_EQ(counting_->commits(), commits + 1);
+  timers = store_->executions().LoadTimerTasks(0, {}, std::numeric_limits<int64_t>::max(), 10);
+  ASSERT_TRUE(timers.ok());
+  EXPECT_TRUE(timers->empty());
 }
 
 }  // namespace

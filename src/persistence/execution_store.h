@@ -16,6 +16,7 @@ using MutableState = ::zaman::persistence::v1::MutableState;
 using TransferTask = ::zaman::persistence::v1::TransferTask;
 using TimerTask = ::zaman::persistence::v1::TimerTask;
 using HistoryEvent = ::temporal::api::history::v1::HistoryEvent;
+using VisibilityRecord = ::zaman::persistence::v1::VisibilityRecord;
 
 struct ExecutionRecord {
   MutableState state;
@@ -51,6 +52,9 @@ struct ShardTransaction {
   std::vector<TimerTask> new_timer_tasks;
   std::vector<int64_t> done_transfer_tasks;
   std::vector<int64_t> done_timer_tasks;
+  // Only for a store that WritesVisibility(): the runs' rows in visibility,
+  // written with the rest (the rows of `deletions` go too).
+  std::vector<VisibilityRecord> visibility;
 };
 
 // Where a timer sits in its shard's timer queue: by fire time (to the
@@ -79,6 +83,13 @@ class ExecutionStore {
   // `range_id` (else errors::ShardOwnershipLost) and every execution's
   // version and current-run condition holds (else errors::ConditionFailed).
   virtual absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) = 0;
+
+  // Whether Commit writes visibility in the same transaction (the store
+  // keeps both in one database and the visibility store reads them there):
+  // then history hands a commit its visibility records instead of putting
+  // them in the outbox. SQLite does; the others write visibility from the
+  // outbox.
+  virtual bool WritesVisibility() const { return false; }
 
   virtual absl::StatusOr<ExecutionRecord> GetExecution(absl::string_view namespace_id,
                                                        absl::string_view workflow_id,

@@ -18,6 +18,7 @@ class MeteredExecutionStore final : public ExecutionStore {
 
   absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override;
   absl::Status Commit(int32_t shard_id, int64_t range_id, const ShardTransaction& tx) override;
+  bool WritesVisibility() const override { return real_.WritesVisibility(); }
   absl::StatusOr<ExecutionRecord> GetExecution(absl::string_view namespace_id, absl::string_view workflow_id,
                                                absl::string_view run_id) override;
   absl::StatusOr<std::string> GetCurrentRunId(absl::string_view namespace_id, absl::string_view workflow_id) override;

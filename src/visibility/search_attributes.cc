@@ -214,6 +214,20 @@ absl::Status ValidateAndStamp(temporal::api::common::v1::SearchAttributes& attri
   return absl::OkStatus();
 }
 
+std::vector<IndexedAttribute> IndexedAttributes(const temporal::api::common::v1::SearchAttributes& attributes) {
+  std::vector<IndexedAttribute> indexed;
+  for (const auto& [name, payload] : attributes.indexed_fields()) {
+    auto type_name = payload.metadata().find(std::string(kTypeKey));
+    if (type_name == payload.metadata().end()) continue;  // unstamped
+    std::optional<IndexedValueType> type = TypeFromName(type_name->second);
+    if (!type) continue;
+    absl::StatusOr<std::vector<IndexValue>> values = DecodeValues(payload, *type);
+    if (!values.ok()) continue;
+    indexed.push_back({name, *type, *std::move(values)});
+  }
+  return indexed;
+}
+
 Payload JsonPayload(absl::string_view json) {
   Payload payload;
   (*payload.mutable_metadata())[std::string(kEncodingKey)] = "json/plain";

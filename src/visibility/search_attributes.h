@@ -62,6 +62,16 @@ absl::StatusOr<std::vector<IndexValue>> DecodeValues(const temporal::api::common
 absl::Status ValidateAndStamp(temporal::api::common::v1::SearchAttributes& attributes,
                               const SearchAttributeTypes& custom);
 
+// What the index keeps of stamped attributes (ValidateAndStamp): each one's
+// name, type and values. Attributes without a readable stamp or value are
+// not indexed.
+struct IndexedAttribute {
+  std::string name;
+  IndexedValueType type;
+  std::vector<IndexValue> values;
+};
+std::vector<IndexedAttribute> IndexedAttributes(const temporal::api::common::v1::SearchAttributes& attributes);
+
 // A JSON payload for a value (count groups, tests).
 temporal::api::common::v1::Payload JsonPayload(absl::string_view json);
 

@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "persistence/sql/sql_stores.h"
 #include "persistence/visibility_sql.h"
+#include "visibility/search_attributes.h"
 
 namespace zaman::persistence::sql {
 namespace {
@@ -161,19 +162,13 @@ class SqlVisibilityStore final : public VisibilityStore {
          OptionalText(info.parent_execution().run_id()), OptionalText(info.root_execution().workflow_id()),
          OptionalText(info.root_execution().run_id()), record.version(), Bytes{info.SerializeAsString()}});
     if (!inserted.ok()) return inserted.status();
-    for (const auto& [name, payload] : info.search_attributes().indexed_fields()) {
-      auto type_name = payload.metadata().find("type");
-      if (type_name == payload.metadata().end()) continue;  // unstamped: not indexed
-      std::optional<visibility::IndexedValueType> type = visibility::TypeFromName(type_name->second);
-      if (!type) continue;
-      absl::StatusOr<std::vector<IndexValue>> values = visibility::DecodeValues(payload, *type);
-      if (!values.ok()) continue;
-      const std::string column = ValueColumn(*type);
-      for (const IndexValue& v : *values) {
+    for (const visibility::IndexedAttribute& attribute : visibility::IndexedAttributes(info.search_attributes())) {
+      const std::string column = ValueColumn(attribute.type);
+      for (const IndexValue& v : attribute.values) {
         absl::StatusOr<Result> r = c.Run(
             absl::StrCat("INSERT INTO visibility_search_attributes (namespace_id, run_id, name, ", column,
                          ") VALUES (?, ?, ?, ?)"),
-            {ns, run_id, name, FromIndex(v)});
+            {ns, run_id, attribute.name, FromIndex(v)});
         if (!r.ok()) return r.status();
       }
     }

@@ -92,7 +92,7 @@ class Database {
         return FromException(e, what);
       }
     };
-    PendingWrite pending{guarded};
+    PendingWrite pending{guarded, absl::OkStatus(), false};
     return Submit(pending);
   }
 

@@ -27,7 +27,9 @@ absl::StatusOr<Message> ParseColumn(const SQLite::Column& column, absl::string_v
 
 class SqliteExecutionStore final : public ExecutionStore {
  public:
-  explicit SqliteExecutionStore(Database& db) : db_(db) {}
+  SqliteExecutionStore(Database& db, VisibilityRows* visibility) : db_(db), visibility_(visibility) {}
+
+  bool WritesVisibility() const override { return visibility_ != nullptr; }
 
   absl::StatusOr<int64_t> AcquireShard(int32_t shard_id) override {
     int64_t range_id = 0;
@@ -97,6 +99,13 @@ class SqliteExecutionStore final : public ExecutionStore {
           del.bind(1, shard_id);
           del.bind(2, static_cast<int64_t>(task_id));
           del.exec();
+        }
+        if (visibility_ != nullptr) {
+          for (const ExecutionDeletion& deletion : tx.deletions) {
+            visibility_->Delete(db, deletion.namespace_id, deletion.run_id);
+          }
+          for (const VisibilityRecord& record : tx.visibility) visibility_->Upsert(db, record);
+          if (!tx.visibility.empty()) visibility_->AfterUpserts(db);
         }
         for (int64_t task_id : tx.done_timer_tasks) {
           PreparedStatement del_prepared = db_.Prepare("DELETE FROM timer_tasks WHERE shard_id = ? AND task_id = ?");
@@ -308,12 +317,13 @@ class SqliteExecutionStore final : public ExecutionStore {
   }
 
   Database& db_;
+  VisibilityRows* visibility_;  // null: visibility is written from the outbox
 };
 
 }  // namespace
 
-std::unique_ptr<ExecutionStore> NewExecutionStore(Database& db) {
-  return std::make_unique<SqliteExecutionStore>(db);
+std::unique_ptr<ExecutionStore> NewExecutionStore(Database& db, VisibilityRows* visibility) {
+  return std::make_unique<SqliteExecutionStore>(db, visibility);
 }
 
 }  // namespace zaman::persistence::sqlite

@@ -181,7 +181,7 @@ class SqliteClusterStore final : public ClusterStore {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteSpaceConfig& space)
-      : path_(path), space_(space), db_(path), namespaces_(db_), cluster_(db_), executions_(sqlite::NewExecutionStore(db_)),
+      : path_(path), space_(space), db_(path), namespaces_(db_), cluster_(db_),
         jobs_(sqlite::NewJobStore(db_)), membership_(sqlite::NewMembershipStore(db_)),
         task_queues_(sqlite::NewTaskQueueStore(db_)) {}
 
@@ -215,7 +215,9 @@ class SqliteStore final : public Store {
       visibility_db = visibility_db_.get();
       if (absl::Status s = BoundSpace(); !s.ok()) return s;
     }
-    visibility_ = sqlite::NewVisibilityStore(db_, *visibility_db);
+    visibility_rows_ = std::make_unique<sqlite::VisibilityRows>(db_);
+    executions_ = sqlite::NewExecutionStore(db_, visibility_rows_.get());
+    visibility_ = sqlite::NewVisibilityStore(db_, *visibility_rows_, *visibility_db);
     return absl::OkStatus();
   }
 
@@ -298,6 +300,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<MembershipStore> membership_;
   std::unique_ptr<TaskQueueStore> task_queues_;
   std::unique_ptr<SqliteDatabase> visibility_db_;
+  std::unique_ptr<sqlite::VisibilityRows> visibility_rows_;
   std::unique_ptr<VisibilityStore> visibility_;
   // Destroyed first: the upkeep's thread, then the hooks, before the
   // connections they use.

@@ -1,9 +1,18 @@
 #include "persistence/sqlite/sqlite_store.h"
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "temporal/api/enums/v1/workflow.pb.h"
+#include "visibility/query.h"
 
 namespace zaman::persistence {
 namespace {
@@ -81,6 +90,113 @@ TEST(SqliteStoreTest, NotADatabaseIsAnErrorNotACrash) {
   }
   auto store = OpenSqliteStore(path);
   EXPECT_FALSE(store.ok());
+}
+
+namespace enums = ::temporal::api::enums::v1;
+
+// A run's first commit: its state, its first event and its visibility row.
+ShardTransaction StartOf(const std::string& run_id, enums::WorkflowExecutionStatus status) {
+  ShardTransaction tx;
+  ExecutionUpdate& update = tx.updates.emplace_back();
+  update.state.set_namespace_id("ns");
+  update.state.set_workflow_id("wf-" + run_id);
+  update.state.set_run_id(run_id);
+  update.state.set_next_event_id(2);
+  update.set_current = true;
+  HistoryEvent& event = update.events.emplace_back();
+  event.set_event_id(1);
+  event.set_event_type(enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+  VisibilityRecord& record = tx.visibility.emplace_back();
+  record.set_namespace_id("ns");
+  record.set_version(2);
+  auto* info = record.mutable_info();
+  info->mutable_execution()->set_workflow_id("wf-" + run_id);
+  info->mutable_execution()->set_run_id(run_id);
+  info->mutable_type()->set_name("Order");
+  info->set_task_queue("q");
+  info->set_status(status);
+  return tx;
+}
+
+std::vector<std::string> Listed(Store& store, const std::string& text) {
+  absl::StatusOr<visibility::Query> query = visibility::ParseQuery(text, {});
+  EXPECT_TRUE(query.ok()) << query.status();
+  absl::StatusOr<VisibilityPage> page = store.visibility().List("ns", *query, text, 1000, "");
+  EXPECT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> runs;
+  if (page.ok()) {
+    for (const auto& info : page->executions) runs.push_back(info.execution().run_id());
+  }
+  std::sort(runs.begin(), runs.end());
+  return runs;
+}
+
+TEST(SqliteStoreTest, ARunsVisibilityRowIsWrittenInTheCommitOfTheRun) {
+  auto store = OpenSqliteStore(TempDbPath("visibility"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  ExecutionStore& executions = (*store)->executions();
+  ASSERT_TRUE(executions.WritesVisibility());
+  int64_t range = *executions.AcquireShard(1);
+
+  ASSERT_TRUE(executions.Commit(1, range, StartOf("r1", enums::WORKFLOW_EXECUTION_STATUS_RUNNING)).ok());
+  EXPECT_EQ(Listed(**store, "ExecutionStatus = 'Running'"), std::vector<std::string>{"r1"})
+      << "listable as soon as the start is acknowledged";
+
+  // A commit that fails its condition writes no visibility either.
+  ShardTransaction again = StartOf("r1", enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
+  again.updates[0].set_current = false;
+  again.updates[0].expected_db_version = 7;  // it is at 1
+  EXPECT_TRUE(errors::IsConditionFailed(executions.Commit(1, range, again)));
+  EXPECT_TRUE(Listed(**store, "ExecutionStatus = 'Completed'").empty());
+
+  // The close updates the row in place; a deletion takes it away.
+  ShardTransaction close = StartOf("r1", enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
+  close.updates[0].set_current = false;
+  close.updates[0].expected_db_version = 1;
+  close.updates[0].events[0].set_event_id(2);
+  close.updates[0].state.set_next_event_id(3);
+  close.visibility[0].set_version(3);
+  ASSERT_TRUE(executions.Commit(1, range, close).ok());
+  EXPECT_EQ(Listed(**store, "ExecutionStatus = 'Completed'"), std::vector<std::string>{"r1"});
+  EXPECT_TRUE(Listed(**store, "ExecutionStatus = 'Running'").empty());
+  ShardTransaction forget;
+  forget.deletions.push_back({"ns", "wf-r1", "r1", 2});
+  ASSERT_TRUE(executions.Commit(1, range, forget).ok());
+  EXPECT_TRUE(Listed(**store, "").empty());
+}
+
+TEST(SqliteStoreTest, CommitsAtTheSameTimeAreKeptEachOrRefusedEachOnItsOwn) {
+  auto store = OpenSqliteStore(TempDbPath("group"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  ExecutionStore& executions = (*store)->executions();
+  int64_t range = *executions.AcquireShard(1);
+  // Eight writers, 40 commits each, every fifth a duplicate start (refused
+  // by the store's keys), all at once: they share transactions.
+  std::vector<std::thread> writers;
+  std::atomic<int> refused{0};
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 40; ++i) {
+        const std::string run = absl::StrCat("w", w, "-", i % 5 == 4 ? i - 1 : i);
+        absl::Status s = executions.Commit(1, range, StartOf(run, enums::WORKFLOW_EXECUTION_STATUS_RUNNING));
+        if (i % 5 == 4) {
+          if (!s.ok()) ++refused;
+        } else {
+          EXPECT_TRUE(s.ok()) << s;
+        }
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(refused.load(), 8 * 8);
+  EXPECT_EQ(Listed(**store, "").size(), 8u * 32u) << "every accepted start, and only those";
+  for (int w = 0; w < 8; ++w) {
+    for (int i = 0; i < 40; ++i) {
+      if (i % 5 == 4) continue;
+      const std::string run = absl::StrCat("w", w, "-", i);
+      EXPECT_TRUE(executions.GetExecution("ns", "wf-" + run, run).ok()) << run;
+    }
+  }
 }
 
 }  // namespace

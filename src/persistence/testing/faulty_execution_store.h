@@ -21,6 +21,8 @@ class FaultyExecutionStore final : public ExecutionStore {
   // connection lost while committing, whose outcome could not be read back).
   void LoseReplyOfNextCommit() { lose_reply_ = true; }
   int failed_commits() const { return failed_; }
+  // Commits handed to the real store.
+  int commits() const { return commits_; }
   // How many runs were read (GetExecution calls).
   int executions_read() const { return executions_read_; }
 
@@ -30,12 +32,14 @@ class FaultyExecutionStore final : public ExecutionStore {
       ++failed_;
       return errors::Unavailable("injected: the database is unreachable");
     }
+    ++commits_;
     absl::Status status = real_.Commit(shard_id, range_id, tx);
     if (status.ok() && lose_reply_.exchange(false)) {
       return errors::Unavailable("injected: the commit's outcome is unknown");
     }
     return status;
   }
+  bool WritesVisibility() const override { return real_.WritesVisibility(); }
   absl::StatusOr<ExecutionRecord> GetExecution(absl::string_view namespace_id, absl::string_view workflow_id,
                                                absl::string_view run_id) override {
     ++executions_read_;
@@ -63,6 +67,7 @@ class FaultyExecutionStore final : public ExecutionStore {
   ExecutionStore& real_;
   std::atomic<int> failing_commits_{0};
   std::atomic<int> failed_{0};
+  std::atomic<int> commits_{0};
   std::atomic<int> executions_read_{0};
   std::atomic<bool> lose_reply_{false};
 };
