@@ -26,6 +26,8 @@ func (s *server) sample() counters {
 	if s.db != nil {
 		c.dbCPU = s.db.pg.cpuSeconds()
 		c.xacts, c.rows = s.db.stats()
+	} else if s.metricsPort != 0 {
+		c.xacts, c.rows = s.sqliteWrites()
 	}
 	return c
 }
@@ -37,7 +39,8 @@ func (s *server) sample() counters {
 // that wait is taken off.
 func (s *server) since(c0 counters) counters {
 	if s.db == nil {
-		return counters{cpu: s.cpuSeconds() - c0.cpu}
+		c := s.sample()
+		return counters{cpu: c.cpu - c0.cpu, xacts: c.xacts - c0.xacts, rows: c.rows - c0.rows}
 	}
 	time.Sleep(statsFlushWait)
 	wait := statsFlushWait.Seconds()

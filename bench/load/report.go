@@ -39,7 +39,7 @@ func ratio(z, r float64) string {
 // only on PostgreSQL).
 func (cmp comparison) costHeader() (string, string) {
 	if !cmp.onPostgres {
-		return " server CPU s / 1,000 |", " ---: |"
+		return " server CPU s / 1,000 | SQLite transactions each | SQLite rows written each |", " ---: | ---: | ---: |"
 	}
 	return " server CPU s / 1,000 | DB CPU s / 1,000 | DB transactions each | DB rows written each |",
 		" ---: | ---: | ---: | ---: |"
@@ -50,6 +50,10 @@ func (cmp comparison) costCells(f figures) string {
 	if cmp.onPostgres {
 		cells += fmt.Sprintf(" %.2f | %.1f | %.1f |", f.perThousand(f.used.dbCPU), f.perOne(f.used.xacts),
 			f.perOne(f.used.rows))
+	} else if f.used.xacts > 0 { // Zaman, from its metrics; the reference does not count them
+		cells += fmt.Sprintf(" %.1f | %.1f |", f.perOne(f.used.xacts), f.perOne(f.used.rows))
+	} else {
+		cells += " – | – |"
 	}
 	return cells
 }
@@ -60,6 +64,8 @@ func (cmp comparison) costRatios(z, r figures) string {
 	if cmp.onPostgres {
 		cells += fmt.Sprintf(" %s | %s | %s |", ratio(r.perThousand(r.used.dbCPU), z.perThousand(z.used.dbCPU)),
 			ratio(r.perOne(r.used.xacts), z.perOne(z.used.xacts)), ratio(r.perOne(r.used.rows), z.perOne(z.used.rows)))
+	} else {
+		cells += " | |"
 	}
 	return cells
 }
@@ -164,6 +170,21 @@ func (cmp comparison) writeGoals(b *strings.Builder, out string) {
 			worst, worstName = x, s.name
 		}
 	}
+	// Every scenario, at the fixed load and at saturation (issue 17's goal on SQLite).
+	worstAll, worstAllName := 0.0, ""
+	for _, s := range scenarios {
+		for _, phase := range []struct {
+			name string
+			of   func(res result) figures
+		}{{"20/s", func(res result) figures { return res.fixed[s.name] }},
+			{"saturated", func(res result) figures { return res.saturated[s.name] }}} {
+			zf, rf := phase.of(z), phase.of(r)
+			x := rf.perThousand(rf.used.cpu) / zf.perThousand(zf.used.cpu)
+			if worstAllName == "" || x < worstAll {
+				worstAll, worstAllName = x, s.name+", "+phase.name
+			}
+		}
+	}
 	var slower, moreXacts []string
 	for _, s := range scenarios {
 		zf, rf := z.saturated[s.name], r.saturated[s.name]
@@ -187,15 +208,15 @@ func (cmp comparison) writeGoals(b *strings.Builder, out string) {
 		fmt.Fprintf(b, "| fewer database transactions per workflow than the reference (saturation) | as many or more in: %s | %s |\n",
 			orNone(moreXacts), met(len(moreXacts) == 0))
 	} else {
-		fmt.Fprintf(b, "| at saturation, at least 10× the reference's workflows per server CPU-second | %.1f× at worst (%s) | %s |\n",
-			worst, worstName, met(worst >= 10))
+		fmt.Fprintf(b, "| in every scenario, at 20/s and at saturation, at least 15× the reference's workflows per server CPU-second | %.1f× at worst (%s) | %s |\n",
+			worstAll, worstAllName, met(worstAll >= 15))
 	}
 	fmt.Fprintf(b, "| more workflows per second end to end than the reference (saturation) | slower in: %s | %s |\n",
 		orNone(slower), met(len(slower) == 0))
 	if cmp.onPostgres {
 		return
 	}
-	fmt.Fprintf(b, "| idle RSS under 20 MB | %.1f MB | %s |\n", float64(z.idleRSS)/1024, met(z.idleRSS < 20*1024))
+	fmt.Fprintf(b, "| idle RSS under 16 MB | %.1f MB | %s |\n", float64(z.idleRSS)/1024, met(z.idleRSS < 16*1024))
 	fmt.Fprintf(b, "| start-up under 50 ms | %v | %s |\n", z.startup.Round(time.Millisecond),
 		met(z.startup < 50*time.Millisecond))
 	quoteProfile(b, strings.TrimSuffix(out, ".md")+"-profile.md")

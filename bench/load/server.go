@@ -29,10 +29,13 @@ type server struct {
 	cmd     *exec.Cmd
 	address string
 	startup time.Duration
-	db      *serverDB     // nil on SQLite
-	idle    rates         // on PostgreSQL, measured before the load
-	exited  chan struct{} // closed when the process has exited
-	log     string
+	db      *serverDB // nil on SQLite
+	// Zaman on SQLite: its /metrics port, for the store's transactions and
+	// rows written (0: not read).
+	metricsPort int
+	idle        rates         // on PostgreSQL, measured before the load
+	exited      chan struct{} // closed when the process has exited
+	log         string
 }
 
 // How to start a server: the program, its arguments, its frontend port.
@@ -41,6 +44,8 @@ type launch struct {
 	args   []string
 	port   int
 	db     *serverDB
+	// metricsPort: where Zaman on SQLite serves /metrics (0: nowhere).
+	metricsPort int
 	// registerDefault: the server does not make the `default` namespace by
 	// itself (the Temporal server; its dev server and Zaman do).
 	registerDefault bool
@@ -72,15 +77,17 @@ func freePort() int {
 func devLaunch(name, binary, dir string) launch {
 	port := freePort()
 	var args []string
+	metricsPort := 0
 	if name == "zaman" {
+		metricsPort = freePort()
 		args = []string{"server", "start-dev", "--port", strconv.Itoa(port), "--db-filename", filepath.Join(dir, "zaman.db"),
-			"--log-level", "warn"}
+			"--log-level", "warn", "--metrics-port", strconv.Itoa(metricsPort)}
 	} else {
 		args = []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 			"--http-port", strconv.Itoa(freePort()), "--metrics-port", strconv.Itoa(freePort()),
 			"--ui-port", strconv.Itoa(freePort()), "--db-filename", filepath.Join(dir, "reference.db"), "--log-level", "error"}
 	}
-	return launch{binary: binary, args: args, port: port}
+	return launch{binary: binary, args: args, port: port, metricsPort: metricsPort}
 }
 
 // wrapper, when set, runs the server under another program (a profiler).
@@ -110,7 +117,7 @@ func spawn(name string, l launch, dir string) (s *server, began time.Time) {
 		log.Fatalf("start %s: %v", name, err)
 	}
 	s = &server{name: name, cmd: cmd, address: fmt.Sprintf("127.0.0.1:%d", l.port), db: l.db,
-		exited: make(chan struct{}), log: logFile.Name()}
+		metricsPort: l.metricsPort, exited: make(chan struct{}), log: logFile.Name()}
 	go func() { _ = cmd.Wait(); logFile.Close(); close(s.exited) }()
 	return s, began
 }

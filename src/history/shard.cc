@@ -309,7 +309,6 @@ void Shard::RunBatch(std::vector<Op> ops) {
   absl::Status status = store_.Commit(id_, range_id_, tx);
   if (!status.ok()) PutBackDeferred(deferred);
   metrics::ShardMetrics::Get().Committed(committed.size(), absl::Now() - commit_started);
-  UpdateCache(tx, status.ok());
   if (errors::IsShardOwnershipLost(status)) {
     lost_ = true;
     spdlog::error("shard {}: ownership lost; it stops taking writes", id_);
@@ -329,16 +328,20 @@ void Shard::RunBatch(std::vector<Op> ops) {
       listener_.RunDeleted({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
     }
   }
+  // Last: the committed states move into the cache (the next batch runs
+  // after this one returns).
+  UpdateCache(tx, status.ok());
 }
 
-void Shard::UpdateCache(const persistence::ShardTransaction& tx, bool committed) {
+void Shard::UpdateCache(persistence::ShardTransaction& tx, bool committed) {
   for (const auto& deletion : tx.deletions) {
     cache_.Erase({deletion.namespace_id, deletion.workflow_id, deletion.run_id});
   }
-  for (const auto& update : tx.updates) {
+  for (auto& update : tx.updates) {
     if (committed) {
       // The store counts a run's versions from 1, one a commit.
-      cache_.Put(KeyOf(update.state), {update.state, update.expected_db_version + 1});
+      RunKey key = KeyOf(update.state);
+      cache_.Put(std::move(key), {std::move(update.state), update.expected_db_version + 1});
     } else {
       cache_.Erase(KeyOf(update.state));  // it may or may not have landed
     }

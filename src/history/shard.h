@@ -203,8 +203,9 @@ class Shard {
   void Loop();
   void RunBatch(std::vector<Op> ops);
   int64_t NextTaskId() { return next_task_id_++; }
-  // The run cache after a commit: what committed is cached, what failed forgotten.
-  void UpdateCache(const persistence::ShardTransaction& tx, bool committed);
+  // The run cache after a commit: what committed moves into it (out of `tx`),
+  // what failed is forgotten.
+  void UpdateCache(persistence::ShardTransaction& tx, bool committed);
 
   // shard_queues.cc: the paged outbox and timer queue.
   void ResetQueues();

@@ -274,6 +274,25 @@ class ShardMetrics {
   Gauge& timers_armed_;
 };
 
+// --- persistence_sqlite_* (persistence_metrics.cc) ----------------------------
+
+// What the SQLite store writes (no Temporal counterpart): the transactions
+// it committed (persistence_sqlite_transactions), the writes they held
+// (persistence_sqlite_writes: a group commit holds several) and the rows
+// they inserted, updated or deleted (persistence_sqlite_rows_written).
+class SqliteWriteMetrics {
+ public:
+  static SqliteWriteMetrics& Get();
+  void Committed(size_t writes, int64_t rows);
+
+ private:
+  SqliteWriteMetrics();
+
+  Counter& transactions_;
+  Counter& writes_;
+  Counter& rows_;
+};
+
 // --- endpoint (endpoint.cc) ---------------------------------------------------
 
 // Serves the registry, and the process's CPU, memory, threads and file

@@ -33,4 +33,24 @@ void StoreOperationMetrics::Observe(absl::Duration took, absl::StatusCode code) 
   internal::CounterFamily("persistence_error_with_type", "Failed store calls by error type.").Add(labels).Increment();
 }
 
+SqliteWriteMetrics& SqliteWriteMetrics::Get() {
+  static auto* metrics = new SqliteWriteMetrics;
+  return *metrics;
+}
+
+SqliteWriteMetrics::SqliteWriteMetrics()
+    : transactions_(internal::CounterFamily("persistence_sqlite_transactions", "Write transactions the SQLite store committed.")
+                        .Add({{"service_name", "history"}})),
+      writes_(internal::CounterFamily("persistence_sqlite_writes", "Writes the SQLite store committed (a transaction holds one or more).")
+                  .Add({{"service_name", "history"}})),
+      rows_(internal::CounterFamily("persistence_sqlite_rows_written", "Rows the SQLite store inserted, updated or deleted.")
+                .Add({{"service_name", "history"}})) {}
+
+void SqliteWriteMetrics::Committed(size_t writes, int64_t rows) {
+  if (!Enabled()) return;
+  transactions_.Increment();
+  writes_.Increment(static_cast<double>(writes));
+  rows_.Increment(static_cast<double>(rows));
+}
+
 }  // namespace zaman::metrics

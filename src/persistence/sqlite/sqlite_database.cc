@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "common/errors.h"
+#include "metrics/metrics.h"
 
 namespace zaman::persistence::sqlite {
 namespace {
@@ -36,8 +37,6 @@ absl::Status Database::Submit(PendingWrite& pending) {
       CommitBatch(batch);
     }
     queue_mu_.Lock();
-    writes_ += static_cast<int64_t>(batch.size());
-    ++commits_;
     for (PendingWrite* write : batch) write->done = true;
     leading_ = false;
     batch_done_.SignalAll();
@@ -75,6 +74,9 @@ void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
     if (!any) return;  // rolled back by tx: nothing to keep
     ResetStatements();
     tx.commit();
+    const int64_t rows = sqlite3_total_changes64(db_.getHandle());
+    metrics::SqliteWriteMetrics::Get().Committed(batch.size(), rows - rows_at_last_commit_);
+    rows_at_last_commit_ = rows;
   } catch (const SQLite::Exception& e) {
     // BEGIN, a savepoint or COMMIT failed: no write of the batch is known
     // to be kept (an Unavailable one may have been: the caller's retry
@@ -88,16 +90,6 @@ void Database::CommitBatch(const std::vector<PendingWrite*>& batch) {
 
 void Database::ResetStatements() {
   for (auto& [sql, statement] : statements_) statement->tryReset();
-}
-
-int64_t Database::writes() const {
-  absl::MutexLock lock(&queue_mu_);
-  return writes_;
-}
-
-int64_t Database::commits() const {
-  absl::MutexLock lock(&queue_mu_);
-  return commits_;
 }
 
 }  // namespace zaman::persistence::sqlite

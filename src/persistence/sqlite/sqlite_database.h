@@ -105,10 +105,6 @@ class Database {
     return PreparedStatement(*slot);
   }
 
-  // Writes and the transactions that committed them, since the start.
-  int64_t writes() const;
-  int64_t commits() const;
-
  private:
   struct PendingWrite {
     absl::FunctionRef<absl::Status(SQLite::Database&)> fn;
@@ -129,13 +125,13 @@ class Database {
   SQLite::Database db_ ABSL_GUARDED_BY(mu_);
   // Destroyed before db_ (declared after it).
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  // The connection's count of rows changed, at the last group commit.
+  int64_t rows_at_last_commit_ ABSL_GUARDED_BY(mu_) = 0;
 
-  mutable absl::Mutex queue_mu_;
+  absl::Mutex queue_mu_;
   std::vector<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool leading_ ABSL_GUARDED_BY(queue_mu_) = false;
   absl::CondVar batch_done_;
-  int64_t writes_ ABSL_GUARDED_BY(queue_mu_) = 0;
-  int64_t commits_ ABSL_GUARDED_BY(queue_mu_) = 0;
 };
 
 }  // namespace zaman::persistence::sqlite

@@ -8,9 +8,11 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "metrics/metrics.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "visibility/query.h"
 
@@ -165,7 +167,23 @@ TEST(SqliteStoreTest, ARunsVisibilityRowIsWrittenInTheCommitOfTheRun) {
   EXPECT_TRUE(Listed(**store, "").empty());
 }
 
+// The sum of a counter's samples in the metrics registry.
+double CounterTotal(const std::string& name) {
+  std::string text = prometheus::TextSerializer().Serialize(metrics::Registry().Collect());
+  double total = 0;
+  for (size_t at = text.find("\n" + name); at != std::string::npos; at = text.find("\n" + name, at + 1)) {
+    size_t space = text.find(' ', at + 1);
+    size_t end = text.find('\n', space);
+    if (space != std::string::npos) total += std::stod(text.substr(space + 1, end - space - 1));
+  }
+  return total;
+}
+
 TEST(SqliteStoreTest, CommitsAtTheSameTimeAreKeptEachOrRefusedEachOnItsOwn) {
+  metrics::SetEnabled(true);
+  const double transactions_before = CounterTotal("persistence_sqlite_transactions");
+  const double writes_before = CounterTotal("persistence_sqlite_writes");
+  const double rows_before = CounterTotal("persistence_sqlite_rows_written");
   auto store = OpenSqliteStore(TempDbPath("group"));
   ASSERT_TRUE(store.ok()) << store.status();
   ExecutionStore& executions = (*store)->executions();
@@ -197,6 +215,16 @@ TEST(SqliteStoreTest, CommitsAtTheSameTimeAreKeptEachOrRefusedEachOnItsOwn) {
       EXPECT_TRUE(executions.GetExecution("ns", "wf-" + run, run).ok()) << run;
     }
   }
+  // Counted: every accepted start (and some refused ones, in a transaction
+  // that also kept others) in transactions that hold one write or more;
+  // each start wrote its run, current run, first event and visibility row.
+  const double transactions = CounterTotal("persistence_sqlite_transactions") - transactions_before;
+  const double writes = CounterTotal("persistence_sqlite_writes") - writes_before;
+  EXPECT_GE(writes, 8 * 32 + 1);  // the shard's acquisition too
+  EXPECT_LE(writes, 8 * 40 + 1);
+  EXPECT_GE(transactions, 1);
+  EXPECT_LE(transactions, writes);
+  EXPECT_GE(CounterTotal("persistence_sqlite_rows_written") - rows_before, 8 * 32 * 4);
 }
 
 }  // namespace
