@@ -140,7 +140,8 @@ absl::StatusOr<std::string> HistoryEngine::ResolveRunId(const std::string& names
 // ---------------------------------------------------------------------------
 // History long polls
 
-void HistoryEngine::WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then) {
+void HistoryEngine::WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then,
+                               bool until_closed) {
   absl::Time wait_until = std::min(deadline, clock_.Now() + kHistoryLongPoll);
   absl::MutexLock lock(&waiters_mu_);
   uint64_t id = next_waiter_id_++;
@@ -161,27 +162,35 @@ void HistoryEngine::WaitForRun(const RunKey& run, absl::Time deadline, std::func
     }
     if (expired) read_pool_.Post([expired] { expired(true); });
   });
-  waiters_[run].push_back(Waiter{id, std::move(then), timer});
+  waiters_[run].push_back(Waiter{id, std::move(then), timer, until_closed});
 }
 
 void HistoryEngine::RunDeleted(const RunKey& run) {
   updates_.RunClosed(run, AlreadyCompleted());
-  WakeWaiters(run);
+  WakeWaiters(run, /*still_open=*/false);
 }
 
 void HistoryEngine::RunChanged(const MutableState& state) {
-  if (!IsOpen(state)) UpdatesOfClosedRun(state);
-  WakeWaiters(KeyOf(state));
+  const bool open = IsOpen(state);
+  if (!open) UpdatesOfClosedRun(state);
+  WakeWaiters(KeyOf(state), open);
 }
 
-void HistoryEngine::WakeWaiters(const RunKey& run) {
+void HistoryEngine::WakeWaiters(const RunKey& run, bool still_open) {
   std::vector<Waiter> woken;
   {
     absl::MutexLock lock(&waiters_mu_);
     auto it = waiters_.find(run);
     if (it == waiters_.end()) return;
-    woken = std::move(it->second);
-    waiters_.erase(it);
+    if (still_open) {
+      // A client waiting for the result (a close-event long poll) sleeps on.
+      std::vector<Waiter> staying;
+      for (Waiter& w : it->second) (w.until_closed ? staying : woken).push_back(std::move(w));
+      it->second = std::move(staying);
+    } else {
+      woken = std::move(it->second);
+    }
+    if (it->second.empty()) waiters_.erase(it);
   }
   for (Waiter& w : woken) {
     // Whether or not its timer could still be cancelled, only this path

@@ -134,7 +134,9 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
   void MoveToNormalQueue(const TransferTask& task);
   // Runs a blocking read for `run`, now or (if it has nothing new for the
   // caller) after the run next changes, or at `deadline`.
-  void WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then);
+  // `until_closed`: only the run's close (or deletion) wakes it, not every change.
+  void WaitForRun(const RunKey& run, absl::Time deadline, std::function<void(bool changed)> then,
+                  bool until_closed = false);
   absl::StatusOr<QueryTarget> QueryTargetOf(const RunKey& run, const wsv1::QueryWorkflowRequest& request);
   absl::StatusOr<std::string> ResolveRunId(const std::string& namespace_id, const std::string& workflow_id,
                                            const std::string& run_id);
@@ -174,8 +176,9 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
     int64_t completed_event_id = 0;  // its outcome is in this event
     bool accepted = false;
   };
-  // Answers the history long polls parked on the run.
-  void WakeWaiters(const RunKey& run);
+  // Answers the history long polls parked on the run (while it is still
+  // open, not those waiting for its close).
+  void WakeWaiters(const RunKey& run, bool still_open);
   // A closed run's updates in flight fail.
   void UpdatesOfClosedRun(const MutableState& state);
   // Finds or admits the update on its run's shard, then waits for `stage`.
@@ -188,6 +191,7 @@ class HistoryEngine final : public HistoryClient, public ShardListener {
     uint64_t id;
     std::function<void(bool)> then;
     TimerService::TimerId timer;
+    bool until_closed = false;
   };
   absl::Mutex waiters_mu_;
   std::map<RunKey, std::vector<Waiter>> waiters_ ABSL_GUARDED_BY(waiters_mu_);

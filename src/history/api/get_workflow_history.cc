@@ -56,7 +56,7 @@ void HistoryEngine::GetWorkflowHistory(const NamespaceRef& ns, wsv1::GetWorkflow
         if (request.wait_new_event()) response.set_next_page_token(next.SerializeAsString());
         return done(std::move(response));
       }
-      return WaitForRun(key, deadline, *attempt);
+      return WaitForRun(key, deadline, *attempt, /*until_closed=*/true);
     }
     int64_t from = std::max<int64_t>(page.next_event_id(), 1);
     int64_t to = page.end_event_id() > 0 ? page.end_event_id() : state.next_event_id();

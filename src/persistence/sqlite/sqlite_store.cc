@@ -281,12 +281,13 @@ class SqliteStore final : public Store {
       return absl::FailedPreconditionError(absl::StrCat(
           "the store's schema is version ", current, "; this zaman knows versions up to ", known));
     }
-    for (int v = current; v < known; ++v) {
-      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-      db.exec(std::string(versions[v]));
-      db.exec(absl::StrCat("DELETE FROM schema_version; INSERT INTO schema_version VALUES (", v + 1, ")"));
-      tx.commit();
-    }
+    if (current == known) return absl::OkStatus();
+    // Every missing version in one transaction: an upgrade lands whole or
+    // not at all, and a new file costs one sync, not one a version.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    for (int v = current; v < known; ++v) db.exec(std::string(versions[v]));
+    db.exec(absl::StrCat("DELETE FROM schema_version; INSERT INTO schema_version VALUES (", known, ")"));
+    tx.commit();
     return absl::OkStatus();
   }
 
