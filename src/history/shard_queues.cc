@@ -35,6 +35,13 @@ constexpr int kPagesPerChore = 8;
 constexpr absl::Duration kDeferredFlushDelay = absl::Seconds(1);
 constexpr size_t kMaxDeferred = 256;
 
+// Adds the tasks `from` completes to the two lists.
+void AppendDone(const persistence::ShardTransaction& from, std::vector<int64_t>& transfer,
+                std::vector<int64_t>& timers) {
+  transfer.insert(transfer.end(), from.done_transfer_tasks.begin(), from.done_transfer_tasks.end());
+  timers.insert(timers.end(), from.done_timer_tasks.begin(), from.done_timer_tasks.end());
+}
+
 }  // namespace
 
 void Shard::ResetQueues() {
@@ -236,8 +243,7 @@ void Shard::QueueUncertain(const persistence::ShardTransaction& tx) {
 
 void Shard::Defer(const persistence::ShardTransaction& tx) {
   QueueCommitted(tx);  // settled now: they are done
-  deferred_transfer_.insert(deferred_transfer_.end(), tx.done_transfer_tasks.begin(), tx.done_transfer_tasks.end());
-  deferred_timer_.insert(deferred_timer_.end(), tx.done_timer_tasks.begin(), tx.done_timer_tasks.end());
+  AppendDone(tx, deferred_transfer_, deferred_timer_);
   if (deferred_transfer_.size() + deferred_timer_.size() >= kMaxDeferred) return FlushDeferred();
   if (deferred_flush_scheduled_) return;
   deferred_flush_scheduled_ = true;
@@ -254,16 +260,12 @@ persistence::ShardTransaction Shard::TakeDeferred(persistence::ShardTransaction&
   persistence::ShardTransaction taken;
   taken.done_transfer_tasks.swap(deferred_transfer_);
   taken.done_timer_tasks.swap(deferred_timer_);
-  tx.done_transfer_tasks.insert(tx.done_transfer_tasks.end(), taken.done_transfer_tasks.begin(),
-                                taken.done_transfer_tasks.end());
-  tx.done_timer_tasks.insert(tx.done_timer_tasks.end(), taken.done_timer_tasks.begin(), taken.done_timer_tasks.end());
+  AppendDone(taken, tx.done_transfer_tasks, tx.done_timer_tasks);
   return taken;
 }
 
 void Shard::PutBackDeferred(const persistence::ShardTransaction& taken) {
-  deferred_transfer_.insert(deferred_transfer_.end(), taken.done_transfer_tasks.begin(),
-                            taken.done_transfer_tasks.end());
-  deferred_timer_.insert(deferred_timer_.end(), taken.done_timer_tasks.begin(), taken.done_timer_tasks.end());
+  AppendDone(taken, deferred_transfer_, deferred_timer_);
 }
 
 void Shard::FlushDeferred() {

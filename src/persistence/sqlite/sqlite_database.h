@@ -53,7 +53,7 @@ class PreparedStatement {
 // transaction (each inside a savepoint of its own, so a failed write undoes
 // only itself) and syncs the file once for all of them. Each caller returns
 // only after the transaction holding its write is durable, or with the error
-// that kept it out (docs/memory.md, "SQLite").
+// that kept it out (docs/configuration.md, "The store").
 class Database {
  public:
   explicit Database(const std::string& path)

@@ -1,27 +1,14 @@
 #include "persistence/sqlite/sqlite_visibility_store.h"
 
-#include <algorithm>
-#include <cstdlib>
-#include <limits>
-#include <optional>
 
-#include <google/protobuf/util/time_util.h>
-#include <spdlog/spdlog.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/errors.h"
 #include "persistence/sqlite/sqlite_visibility_rows.h"
 #include "persistence/visibility_sql.h"
-#include "temporal/api/enums/v1/workflow.pb.h"
 
 namespace zaman::persistence::sqlite {
 namespace {
 
-namespace enums = ::temporal::api::enums::v1;
-using google::protobuf::util::TimeUtil;
-using visibility::IndexValue;
 
 // SQLite keeps every kind of value in one untyped column, and a range is
 // how a prefix match walks an index.
